@@ -1,0 +1,241 @@
+"""Builders that return ``keras.Model`` generators and discriminators.
+
+Every builder takes its sizes as arguments and names its inputs, so the models
+save to and load from ``.keras`` files with no custom code but the layers
+registered here.
+"""
+
+import keras
+from keras import layers, ops
+
+
+IMAGE_SHAPE = (28, 28, 1)
+
+
+def _init():
+    """Radford et al.: all weights from N(0, 0.02)."""
+    return keras.initializers.RandomNormal(mean=0.0, stddev=0.02)
+
+
+def _batch_norm():
+    return layers.BatchNormalization(
+        momentum=0.9, gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02)
+    )
+
+
+def _check_positive(**sizes):
+    for name, value in sizes.items():
+        values = value if isinstance(value, (tuple, list)) else (value,)
+        if not values or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in values):
+            raise ValueError(f"{name} must be a positive integer (or a non-empty list of them), got {value!r}.")
+
+
+@keras.saving.register_keras_serializable(package="ganlab")
+class MinibatchStddev(layers.Layer):
+    """Append the batch's mean feature standard deviation as one more feature.
+
+    Karras et al. (2018), "Progressive Growing of GANs": a discriminator that
+    sees how varied a batch is can tell a collapsed generator from real data.
+    Works on (batch, features) and (batch, H, W, C) inputs.
+    """
+
+    def call(self, inputs):
+        std = ops.sqrt(ops.var(inputs, axis=0) + 1e-8)
+        mean_std = ops.mean(std)
+        shape = ops.shape(inputs)
+        extra = ops.ones(tuple(shape[:-1]) + (1,), dtype=inputs.dtype) * mean_std
+        return ops.concatenate([inputs, extra], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (input_shape[-1] + 1,)
+
+
+def _label_input(num_classes, width, name):
+    label = keras.Input(shape=(), dtype="int32", name="label")
+    embedded = layers.Embedding(num_classes, width, name=name)(label)
+    return label, embedded
+
+
+# --------------------------------------------------------------------------- MLP pair
+
+
+def mlp_generator(latent_dim=100, hidden=(256, 512, 1024), image_shape=IMAGE_SHAPE, num_classes=None):
+    """Fully connected generator of the classic MNIST GAN: 100 -> 256 -> 512 -> 1024 -> 784.
+
+    LeakyReLU(0.2) between layers, tanh output reshaped to ``image_shape``.
+    With ``num_classes`` it is conditional: a label embedding of width 50 is
+    concatenated to the latent vector (Mirza and Osindero, 2014).
+    With the defaults: 1,486,352 parameters (unconditional).
+    """
+    _check_positive(latent_dim=latent_dim, hidden=list(hidden))
+    z = keras.Input(shape=(latent_dim,), name="latent")
+    inputs, x = [z], z
+    if num_classes is not None:
+        label, embedded = _label_input(num_classes, 50, "label_embedding")
+        inputs.append(label)
+        x = layers.Concatenate()([z, embedded])
+    for width in hidden:
+        x = layers.Dense(width, kernel_initializer=_init())(x)
+        x = layers.LeakyReLU(negative_slope=0.2)(x)
+    size = 1
+    for dim in image_shape:
+        size *= dim
+    x = layers.Dense(size, activation="tanh", kernel_initializer=_init())(x)
+    image = layers.Reshape(image_shape, name="image")(x)
+    return keras.Model(inputs if len(inputs) > 1 else z, image, name="mlp_generator")
+
+
+def mlp_discriminator(hidden=(1024, 512, 256), image_shape=IMAGE_SHAPE, dropout=0.3, num_classes=None):
+    """Fully connected discriminator: 784 -> 1024 -> 512 -> 256 -> 1 logit, LeakyReLU(0.2).
+
+    Dropout (0.3 by default) after each hidden layer, as in the original GAN code.
+    Returns logits: apply a sigmoid for D(x).
+    With the defaults: 1,460,225 parameters (unconditional).
+    """
+    _check_positive(hidden=list(hidden))
+    image = keras.Input(shape=image_shape, name="image")
+    inputs, x = [image], layers.Flatten()(image)
+    if num_classes is not None:
+        label, embedded = _label_input(num_classes, 50, "label_embedding")
+        inputs.append(label)
+        x = layers.Concatenate()([x, embedded])
+    for width in hidden:
+        x = layers.Dense(width, kernel_initializer=_init())(x)
+        x = layers.LeakyReLU(negative_slope=0.2)(x)
+        if dropout:
+            x = layers.Dropout(dropout)(x)
+    logit = layers.Dense(1, kernel_initializer=_init(), name="logit")(x)
+    return keras.Model(inputs if len(inputs) > 1 else image, logit, name="mlp_discriminator")
+
+
+# --------------------------------------------------------------------------- DCGAN pair
+
+
+def dcgan_generator(latent_dim=100, filters=64, num_classes=None):
+    """DCGAN generator for 28x28x1 images (Radford et al., 2016).
+
+    z -> Dense(7*7*2f) -> BN -> ReLU -> ConvT(f, 4, stride 2) -> BN -> ReLU
+    -> ConvT(1, 4, stride 2) -> tanh. Batch norm everywhere but the output,
+    weights from N(0, 0.02). With ``num_classes`` a 50-wide label embedding is
+    concatenated to z. With the defaults (f = 64): 784,641 parameters (counting batch-norm statistics),
+    sized so that it trains to clear digits in minutes on a 2-core CPU.
+    """
+    _check_positive(latent_dim=latent_dim, filters=filters)
+    z = keras.Input(shape=(latent_dim,), name="latent")
+    inputs, x = [z], z
+    if num_classes is not None:
+        label, embedded = _label_input(num_classes, 50, "label_embedding")
+        inputs.append(label)
+        x = layers.Concatenate()([z, embedded])
+    x = layers.Dense(7 * 7 * 2 * filters, use_bias=False, kernel_initializer=_init())(x)
+    x = _batch_norm()(x)
+    x = layers.ReLU()(x)
+    x = layers.Reshape((7, 7, 2 * filters))(x)
+    x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
+                               kernel_initializer=_init())(x)
+    x = _batch_norm()(x)
+    x = layers.ReLU()(x)
+    image = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh",
+                                   kernel_initializer=_init(), name="image")(x)
+    return keras.Model(inputs if len(inputs) > 1 else z, image, name="dcgan_generator")
+
+
+def dcgan_discriminator(filters=64, normalization="batch", num_classes=None, name="dcgan_discriminator"):
+    """DCGAN discriminator for 28x28x1 images (Radford et al., 2016).
+
+    Conv(f, 4, stride 2) -> LeakyReLU(0.2) -> Conv(2f, 4, stride 2) -> norm ->
+    LeakyReLU(0.2) -> Flatten -> Dense(1) logit. No normalisation on the input
+    layer; ``normalization`` is ``"batch"`` (DCGAN), ``"layer"`` or ``None``
+    (use one of the last two for a WGAN-GP critic, whose gradient penalty is
+    per example). With ``num_classes`` the label enters as a 28x28 embedding
+    channel. With the defaults: 138,945 parameters.
+    """
+    _check_positive(filters=filters)
+    if normalization not in ("batch", "layer", None):
+        raise ValueError(f"normalization must be 'batch', 'layer' or None, got {normalization!r}.")
+    image = keras.Input(shape=IMAGE_SHAPE, name="image")
+    inputs, x = [image], image
+    if num_classes is not None:
+        label, embedded = _label_input(num_classes, 28 * 28, "label_embedding")
+        inputs.append(label)
+        x = layers.Concatenate()([image, layers.Reshape((28, 28, 1))(embedded)])
+    x = layers.Conv2D(filters, 4, strides=2, padding="same", kernel_initializer=_init())(x)
+    x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.Conv2D(2 * filters, 4, strides=2, padding="same", use_bias=normalization is None,
+                      kernel_initializer=_init())(x)
+    if normalization == "batch":
+        x = _batch_norm()(x)
+    elif normalization == "layer":
+        x = layers.LayerNormalization()(x)
+    x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.Flatten()(x)
+    logit = layers.Dense(1, kernel_initializer=_init(), name="logit")(x)
+    return keras.Model(inputs if len(inputs) > 1 else image, logit, name=name)
+
+
+def wgan_critic(filters=64, normalization="layer", num_classes=None):
+    """A WGAN / WGAN-GP critic: the DCGAN discriminator without batch norm.
+
+    Gulrajani et al. (2017) drop batch norm from the critic because the
+    gradient penalty is defined per example; layer norm is their suggested
+    replacement. Returns an unbounded score, not a probability.
+    With the defaults: 138,689 parameters.
+    """
+    if normalization == "batch":
+        raise ValueError("a WGAN-GP critic must not use batch norm; use normalization='layer' or None.")
+    return dcgan_discriminator(filters, normalization, num_classes, name="wgan_critic")
+
+
+# --------------------------------------------------------------------------- 2D toy MLPs
+
+
+def toy_generator(latent_dim=2, hidden=(128, 128, 128), output_dim=2):
+    """Small MLP generator for 2D toy data: ReLU hidden layers, linear output."""
+    _check_positive(latent_dim=latent_dim, hidden=list(hidden), output_dim=output_dim)
+    z = keras.Input(shape=(latent_dim,), name="latent")
+    x = z
+    for width in hidden:
+        x = layers.Dense(width, activation="relu")(x)
+    point = layers.Dense(output_dim, name="point")(x)
+    return keras.Model(z, point, name="toy_generator")
+
+
+def toy_discriminator(hidden=(128, 128, 128), input_dim=2, minibatch_std=False):
+    """Small MLP discriminator for 2D toy data: LeakyReLU(0.2) hidden layers, one logit.
+
+    ``minibatch_std=True`` adds a :class:`MinibatchStddev` feature before the
+    last layer, which lets the discriminator see a collapsed batch.
+    """
+    _check_positive(hidden=list(hidden), input_dim=input_dim)
+    point = keras.Input(shape=(input_dim,), name="point")
+    x = point
+    for width in hidden:
+        x = layers.Dense(width)(x)
+        x = layers.LeakyReLU(negative_slope=0.2)(x)
+    if minibatch_std:
+        x = MinibatchStddev()(x)
+    logit = layers.Dense(1, name="logit")(x)
+    return keras.Model(point, logit, name="toy_discriminator")
+
+
+# --------------------------------------------------------------------------- saving
+
+
+def load_generator(path):
+    """Load a generator saved as a ``.keras`` file (``RUN_DIR/generator.keras``).
+
+    Raises:
+        FileNotFoundError: if there is no such file.
+        ValueError: if the file is not a readable Keras model.
+    """
+    import os
+
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        path = os.path.join(path, "generator.keras")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"no generator at {path!r}; pass a .keras file or a run directory.")
+    try:
+        return keras.saving.load_model(path, compile=False)
+    except Exception as error:
+        raise ValueError(f"{path} is not a readable Keras model ({type(error).__name__}: {error}).") from None
