@@ -111,6 +111,11 @@ class GAN(keras.Model):
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)
 
+    def fit(self, *args, shuffle=False, **kwargs):
+        """``keras.Model.fit``; ``shuffle`` defaults to False because data come as a
+        ``tf.data.Dataset`` that shuffles itself (see ``ganlab.make_dataset``)."""
+        return super().fit(*args, shuffle=shuffle, **kwargs)
+
     # ------------------------------------------------------------------ training
 
     def _inputs(self, examples, labels):
