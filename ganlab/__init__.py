@@ -1,30 +1,38 @@
 """ganlab: Generative Adversarial Networks for art, with Keras 3.
 
 The package behind the ganlab book. Modules, in the order data flows:
-``datasets`` -> ``models`` / ``losses`` -> ``training`` -> ``metrics`` / ``viz``
--> ``callbacks`` / ``runs`` -> ``widgets`` / ``cli``.
+``config`` / ``datasets`` -> ``models`` / ``losses`` -> ``training`` ->
+``metrics`` / ``viz`` -> ``callbacks`` / ``runs`` -> ``widgets`` / ``cli``.
+
+The names below are the public top-level API. They are imported on first use,
+so ``import ganlab`` (and the ``ganlab`` command's ``--help``) does not wait for
+TensorFlow.
 """
+
+import importlib
 
 __version__ = "0.1.0"
 
-import os
+_PUBLIC = {
+    "fast_mode": "ganlab.config",
+    "pick": "ganlab.config",
+    "cache_dir": "ganlab.config",
+    "load_mnist": "ganlab.datasets",
+    "make_dataset": "ganlab.datasets",
+    "load_generator": "ganlab.models",
+    "GAN": "ganlab.training",
+}
 
-# TensorFlow's start-up chatter (oneDNN, CPU features) hides what a reader needs to see.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+__all__ = ["__version__", *sorted(_PUBLIC)]
 
 
-from ganlab.config import cache_dir, fast_mode, pick
-from ganlab.datasets import load_mnist, make_dataset
-from ganlab.models import load_generator
-from ganlab.training import GAN
+def __getattr__(name):
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(_PUBLIC[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'ganlab' has no attribute {name!r}")
 
-__all__ = [
-    "__version__",
-    "GAN",
-    "cache_dir",
-    "fast_mode",
-    "load_generator",
-    "load_mnist",
-    "make_dataset",
-    "pick",
-]
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

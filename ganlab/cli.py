@@ -37,7 +37,20 @@ def _positive_int(text):
 
 
 def _quiet_tensorflow():
+    """Import TensorFlow with its C++ start-up log lines (oneDNN, CPU features) kept off stderr,
+    so that stderr carries only ganlab's own messages."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            try:
+                import tensorflow  # noqa: F401
+            finally:
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
 
 
 # ---------------------------------------------------------------------- commands
@@ -116,9 +129,9 @@ def build_parser():
 
 def main(argv=None):
     """Run the command line; return the exit code."""
-    _quiet_tensorflow()
     try:
         args = build_parser().parse_args(argv)
+        _quiet_tensorflow()
         from ganlab.callbacks import TrainingDiverged
 
         try:
