@@ -1,0 +1,19 @@
+"""Shared test set-up: offline data, a private cache, and quiet TensorFlow."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED_MNIST = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if "GANLAB_DATA_DIR" not in os.environ and SHARED_MNIST.is_dir():
+    os.environ["GANLAB_DATA_DIR"] = str(SHARED_MNIST)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    if "GANLAB_CACHE_DIR" not in os.environ:
+        os.environ["GANLAB_CACHE_DIR"] = str(tmp_path_factory.mktemp("ganlab_cache"))
+    yield

@@ -1,0 +1,138 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import keras
+import numpy as np
+import pytest
+
+from ganlab import callbacks, runs
+
+
+def _train_toy(out, **kwargs):
+    kwargs.setdefault("epochs", 1)
+    return runs.train("gan", "ring8", out=out, verbose=0, limit=2048, **kwargs)
+
+
+def test_a_run_directory_holds_everything_a_user_needs(tmp_path):
+    out = tmp_path / "run"
+    _train_toy(out, epochs=2)
+    for name in ("config.json", "checkpoint.npz", "generator.keras", "history.csv", "training.gif",
+                 "samples/epoch_001.png", "samples/epoch_002.png"):
+        assert (out / name).is_file(), name
+    config = json.loads((out / "config.json").read_text())
+    assert (config["model"], config["dataset"], config["epochs"]) == ("gan", "ring8", 2)
+    assert (out / "history.csv").read_text().count("\n") == 3  # header + 2 epochs
+
+
+def test_an_existing_run_is_never_overwritten(tmp_path):
+    out = tmp_path / "run"
+    _train_toy(out)
+    before = (out / "checkpoint.npz").read_bytes()
+    with pytest.raises(ValueError, match="already holds files"):
+        _train_toy(out)
+    assert (out / "checkpoint.npz").read_bytes() == before
+
+
+def test_resume_refuses_a_run_made_with_other_settings(tmp_path):
+    out = tmp_path / "run"
+    _train_toy(out)
+    with pytest.raises(ValueError, match="seed"):
+        _train_toy(out, resume=True, seed=5)
+
+
+def test_resume_continues_from_the_saved_epoch(tmp_path):
+    out = tmp_path / "run"
+    gan, history = _train_toy(out, epochs=1)
+    saved = gan.generator.get_weights()
+    gan2, history2 = _train_toy(out, epochs=2, resume=True)
+    assert len(history2["d_loss"]) == 2 and history2["d_loss"][0] == history["d_loss"][0]
+    assert json.loads((out / "config.json").read_text())["epochs"] == 2
+    # the resumed run started from the saved weights, then trained one more epoch
+    epoch, _ = callbacks.load_checkpoint(runs.build_gan("gan", "ring8"), out / "checkpoint.npz")
+    assert epoch == 2
+    assert any(not np.allclose(a, b) for a, b in zip(saved, gan2.generator.get_weights()))
+
+
+def test_checkpoint_restores_networks_optimizers_and_noise_state(tmp_path):
+    out = tmp_path / "run"
+    gan, _ = _train_toy(out)
+    fresh = runs.build_gan("gan", "ring8", seed=0)
+    callbacks.load_checkpoint(fresh, out / "checkpoint.npz")
+    for a, b in zip(gan.weights + gan.d_optimizer.variables + gan.g_optimizer.variables,
+                    fresh.weights + fresh.d_optimizer.variables + fresh.g_optimizer.variables):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
+
+
+def test_a_checkpoint_from_another_model_is_refused(tmp_path):
+    out = tmp_path / "run"
+    _train_toy(out)
+    with pytest.raises(ValueError, match="different model"):
+        callbacks.load_checkpoint(runs.build_gan("mbstd", "ring8"), out / "checkpoint.npz")
+    with pytest.raises(ValueError, match="different model"):
+        callbacks.load_checkpoint(runs.build_gan("mlp", "mnist"), out / "checkpoint.npz")
+
+
+def test_a_corrupt_checkpoint_is_reported_not_loaded(tmp_path):
+    path = tmp_path / "checkpoint.npz"
+    path.write_bytes(b"garbage")
+    with pytest.raises(ValueError, match="corrupt"):
+        callbacks.load_checkpoint(runs.build_gan("gan", "ring8"), path)
+
+
+class _Poison(keras.callbacks.Callback):
+    """Turn a discriminator weight into NaN at the start of the second epoch."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == 1:
+            weight = self.model.discriminator.trainable_variables[0]
+            weight.assign(np.full(weight.shape, np.nan, np.float32))
+
+
+def test_nan_guard_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
+    out = tmp_path / "run"
+    with pytest.raises(callbacks.TrainingDiverged, match="diverged at epoch 2"):
+        _train_toy(out, epochs=3, callbacks=[_Poison()])
+    epoch, history = callbacks.load_checkpoint(runs.build_gan("gan", "ring8"), out / "checkpoint.npz")
+    assert epoch == 1 and all(np.isfinite(history["d_loss"]))
+    assert not (out / "samples" / "epoch_002.png").exists()
+
+
+@pytest.mark.slow
+def test_a_run_killed_with_sigkill_resumes_and_loses_at_most_one_epoch(tmp_path):
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "ganlab", "train", "--model", "gan", "--dataset", "ring8", "--epochs", "6",
+               "--limit", "2048", "--out", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 240
+    while not (out / "samples" / "epoch_002.png").exists():
+        assert process.poll() is None and time.time() < deadline, "training did not get to epoch 2"
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)  # no chance to clean up
+    process.wait()
+    epoch, _ = callbacks.load_checkpoint(runs.build_gan("gan", "ring8"), out / "checkpoint.npz")
+    assert epoch >= 1  # the picture of epoch 2 exists, so epoch 1's checkpoint is complete
+    result = subprocess.run(command + ["--resume"], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    epoch, history = callbacks.load_checkpoint(runs.build_gan("gan", "ring8"), out / "checkpoint.npz")
+    assert epoch == 6 and len(history["d_loss"]) == 6
+    assert runs.sample(out, 10, seed=0).shape == (10, 2)
+
+
+def test_sampling_a_run_twice_with_one_seed_gives_the_same_points(tmp_path):
+    out = tmp_path / "run"
+    _train_toy(out)
+    np.testing.assert_array_equal(runs.sample(out, 20, seed=3), runs.sample(out, 20, seed=3))
+
+
+@pytest.mark.parametrize("model, dataset, message", [
+    ("nope", "mnist", "unknown model"),
+    ("dcgan", "ring8", "does not train on"),
+    ("gan", "cifar", "unknown dataset"),
+])
+def test_unknown_or_mismatched_names_are_refused(tmp_path, model, dataset, message):
+    with pytest.raises(ValueError, match=message):
+        runs.train(model, dataset, out=tmp_path / "x")
