@@ -35,6 +35,8 @@ class GAN(keras.Model):
         seed: seed of the latent noise and of the gradient-penalty mixing.
         ema_decay: if set (e.g. 0.999), keep an exponential moving average of
             the generator's weights (Yazici et al., 2019) and sample from it.
+            The decay warms up as min(ema_decay, (1 + t) / (10 + t)) after t
+            updates, so early samples are not dominated by the random start.
     """
 
     def __init__(self, generator, discriminator, seed=None, ema_decay=None, **kwargs):
@@ -52,6 +54,7 @@ class GAN(keras.Model):
         if ema_decay is not None:
             self.ema_generator = keras.models.clone_model(generator)
             self.ema_generator.set_weights(generator.get_weights())
+            self.ema_updates = keras.Variable(0.0, trainable=False, name="ema_updates")
         self.built = True
 
     @staticmethod
@@ -171,7 +174,9 @@ class GAN(keras.Model):
         grads = tape.gradient(g_loss, self.generator.trainable_variables)
         self.g_optimizer.apply(grads, self.generator.trainable_variables)
         if self.ema_generator is not None:
-            decay = self.ema_decay
+            updates = self.ema_updates
+            decay = ops.minimum(self.ema_decay, (1.0 + updates) / (10.0 + updates))
+            updates.assign(updates + 1.0)
             for average, current in zip(self.ema_generator.weights, self.generator.weights):
                 average.assign(decay * average + (1.0 - decay) * current)
 

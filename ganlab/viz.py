@@ -168,3 +168,67 @@ def plot_history(history, keys=("d_loss", "g_loss"), ax=None, title=None, xlabel
     if title:
         ax.set_title(title)
     return ax
+
+
+# ---------------------------------------------------------------------- theory chapters (1-3): minimax plots, tables
+
+
+def plot_minimax(x, p_data, p_g, d=None, d_trained=None, ax=None, title=None):
+    """Draw two 1D densities and a discriminator on one axis (chapter 1).
+
+    p_data (blue) and p_g (orange) are filled curves; ``d`` (black, usually the
+    optimal D*) and ``d_trained`` (dashed green, a trained network's D(x)) share
+    the same axis, whose range [0, 1] suits both densities and probabilities.
+
+    Args:
+        x: the grid; p_data, p_g, d, d_trained: arrays on it (d and d_trained may be None).
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    ax.fill_between(x, p_data, color="tab:blue", alpha=0.3, label="$p_{data}$")
+    ax.fill_between(x, p_g, color="tab:orange", alpha=0.3, label="$p_g$")
+    if d is not None:
+        ax.plot(x, d, color="black", lw=2, label="$D^*(x)$")
+    if d_trained is not None:
+        ax.plot(x, d_trained, color="tab:green", lw=2, ls="--", label="trained $D(x)$")
+    top = max(1.05, float(np.max(p_data)) * 1.05, float(np.max(p_g)) * 1.05)
+    ax.set_ylim(0, top)
+    ax.set_xlim(float(x[0]), float(x[-1]))
+    ax.set_xlabel("$x$")
+    ax.grid(alpha=0.3)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def markdown_table(rows, columns=None, digits=3):
+    """Format rows as a Markdown table (for ``IPython.display.Markdown`` or ``print``).
+
+    Args:
+        rows: a list of dicts (keys become the header) or of sequences (then give ``columns``).
+        columns: the header; default: the first dict's keys in order.
+        digits: decimals for floats.
+
+    Returns:
+        The table as one string, a header line, a separator and one line per row.
+    """
+    rows = list(rows)
+    if not rows:
+        raise ValueError("markdown_table needs at least one row.")
+    if isinstance(rows[0], dict):
+        columns = list(columns or rows[0])
+        rows = [[row.get(column, "") for column in columns] for row in rows]
+    elif columns is None:
+        raise ValueError("give columns when the rows are sequences.")
+
+    def cell(value):
+        if isinstance(value, (float, np.floating)):
+            return f"{value:.{digits}f}"
+        return str(value)
+
+    lines = ["| " + " | ".join(str(c) for c in columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        if len(row) != len(columns):
+            raise ValueError(f"a row has {len(row)} cells but there are {len(columns)} columns.")
+        lines.append("| " + " | ".join(cell(v) for v in row) + " |")
+    return "\n".join(lines)

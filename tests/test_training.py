@@ -60,7 +60,8 @@ def test_ema_generator_is_the_moving_average_of_the_weights():
     before = [np.array(w) for w in gan.generator.get_weights()]
     gan.fit(datasets.make_dataset(datasets.ring_of_gaussians(32, seed=0), batch_size=32), epochs=1, verbose=0)
     after = gan.generator.get_weights()
-    expected = [0.9 * b + 0.1 * a for b, a in zip(before, after)]
+    decay = min(0.9, 1 / 10)  # the warm-up decay (1 + t) / (10 + t) at the first update, t = 0
+    expected = [decay * b + (1 - decay) * a for b, a in zip(before, after)]
     for average, want in zip(gan.ema_generator.get_weights(), expected):
         np.testing.assert_allclose(average, want, rtol=1e-5, atol=1e-6)
     assert gan.sampler is gan.ema_generator
