@@ -21,6 +21,11 @@ _PUBLIC = {
     "make_dataset": "ganlab.datasets",
     "load_generator": "ganlab.models",
     "GAN": "ganlab.training",
+    "frechet_distance": "ganlab.metrics",
+    "classifier_score": "ganlab.metrics",
+    "mode_coverage": "ganlab.metrics",
+    "toy_metrics": "ganlab.metrics",
+    "evaluate_images": "ganlab.metrics",
 }
 
 __all__ = ["__version__", *sorted(_PUBLIC)]

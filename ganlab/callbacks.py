@@ -169,6 +169,19 @@ def load_checkpoint(gan, path):
     return int(stored["epoch"]), json.loads(str(stored["history"]))
 
 
+def record_epoch(history, epoch, logs):
+    """Append one epoch's logs to ``history`` (metric -> list, one entry per epoch).
+
+    Metrics logged only on some epochs (FID every k epochs) get None elsewhere, so
+    every list stays aligned with the epoch number.
+    """
+    for key in set(history) | set(logs or {}):
+        values = history.setdefault(key, [])
+        values.extend([None] * (epoch - len(values)))
+        value = (logs or {}).get(key)
+        values.append(None if value is None else float(value))
+
+
 def write_history_csv(history, path):
     """Write a history dict (metric -> list per epoch) as CSV with an ``epoch`` column, atomically."""
     keys = sorted(history)
@@ -177,7 +190,8 @@ def write_history_csv(history, path):
     writer.writerow(["epoch"] + keys)
     length = max((len(v) for v in history.values()), default=0)
     for epoch in range(length):
-        writer.writerow([epoch + 1] + [history[k][epoch] if epoch < len(history[k]) else "" for k in keys])
+        row = [history[k][epoch] if epoch < len(history[k]) else None for k in keys]
+        writer.writerow([epoch + 1] + ["" if value is None else value for value in row])
     _atomic_write_bytes(path, buffer.getvalue().encode())
 
 
@@ -197,8 +211,7 @@ class RunCheckpoint(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if not _finite(logs) or (self.guard is not None and self.guard.message is not None):
             return
-        for key, value in (logs or {}).items():
-            self.history.setdefault(key, []).append(float(value))
+        record_epoch(self.history, epoch, logs)
         save_checkpoint(self.model, self.run_dir / "checkpoint.npz", epoch + 1, self.history)
         tmp = self.run_dir / "generator.tmp.keras"
         self.model.sampler.save(tmp)

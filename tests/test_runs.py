@@ -136,3 +136,14 @@ def test_sampling_a_run_twice_with_one_seed_gives_the_same_points(tmp_path):
 def test_unknown_or_mismatched_names_are_refused(tmp_path, model, dataset, message):
     with pytest.raises(ValueError, match=message):
         runs.train(model, dataset, out=tmp_path / "x")
+
+
+def test_metrics_logged_on_some_epochs_stay_aligned_with_their_epoch(tmp_path):
+    history = {}
+    callbacks.record_epoch(history, 0, {"d_loss": 1.0})
+    callbacks.record_epoch(history, 1, {"d_loss": 2.0, "fid": 30.0})
+    callbacks.record_epoch(history, 2, {"d_loss": 3.0})
+    assert history == {"d_loss": [1.0, 2.0, 3.0], "fid": [None, 30.0, None]}
+    callbacks.write_history_csv(history, tmp_path / "history.csv")
+    assert (tmp_path / "history.csv").read_text().splitlines() == [
+        "epoch,d_loss,fid", "1,1.0,", "2,2.0,30.0", "3,3.0,"]
