@@ -3,6 +3,8 @@
     ganlab train --model dcgan --dataset mnist --out runs/dcgan
     ganlab sample runs/dcgan --n 64 --seed 1 --out samples.npz
     ganlab evaluate samples.npz
+    ganlab render runs/cppn --size 1024 --seed 7 --out art.png
+    ganlab interpolate runs/cdcgan --from 1 --to 2 --frames 24 --label 5 --out walk.gif
 
 Bad arguments, missing or corrupt runs and bad files print one line on stderr
 and exit with code 2; a diverged training run exits with code 1 and keeps its
@@ -88,6 +90,97 @@ def cmd_evaluate(args):
     print(json.dumps(result))
 
 
+# ---------------------------------------------------------------------- chapter 8 (art): render, interpolate
+
+ART_MIN_SIZE, ART_MAX_SIZE = 8, 8192
+MAX_FRAMES = 2000
+
+
+def _art_size(text):
+    value = _positive_int(text)
+    if not ART_MIN_SIZE <= value <= ART_MAX_SIZE:
+        raise argparse.ArgumentTypeError(f"size must be between {ART_MIN_SIZE} and {ART_MAX_SIZE} pixels, got {value}")
+    return value
+
+
+def _seed(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a seed (an integer >= 0), got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a seed must be >= 0, got {value}")
+    return value
+
+
+def _frames(text):
+    value = _positive_int(text)
+    if not 2 <= value <= MAX_FRAMES:
+        raise argparse.ArgumentTypeError(f"frames must be between 2 and {MAX_FRAMES}, got {value}")
+    return value
+
+
+def _extent(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not 0 < value <= 1000:
+        raise argparse.ArgumentTypeError(f"extent must be in (0, 1000], got {value}")
+    return value
+
+
+def _load_art_run(run_dir):
+    """(config, generator, recipe) of an image run, or ValueError."""
+    from ganlab import models, runs
+
+    config = runs.load_run_config(run_dir)
+    if config.get("dataset") not in runs.IMAGE_DATASETS:
+        raise CliError(f"{run_dir} is a run on 2D points ({config.get('dataset')!r}); this command needs an image run")
+    recipe = runs.get_recipe(config["model"], config["dataset"])
+    return config, models.load_generator(os.path.join(run_dir, "generator.keras")), recipe
+
+
+def cmd_render(args):
+    from ganlab import models, viz
+
+    if not args.out.lower().endswith(".png"):
+        raise CliError(f"--out must name a .png file, got {args.out!r}")
+    config, generator, _ = _load_art_run(args.run_dir)
+    if not models.is_cppn(generator):
+        raise CliError(f"{args.run_dir} holds a {config['model']!r} run; only a CPPN run (`ganlab train --model cppn`) "
+                       "renders at any size. Use `ganlab interpolate` or `ganlab sample` for it")
+    latent = viz.seed_latents([args.seed], int(generator.inputs[0].shape[-1]))
+    image = models.render_cppn(generator, latent, size=args.size, extent=args.extent)[0]
+    viz.export_png(image, args.out, palette=args.palette)
+    print(f"wrote a {args.size}x{args.size} picture (seed {args.seed}) to {args.out}")
+
+
+def cmd_interpolate(args):
+    from ganlab import models, viz
+
+    if not args.out.lower().endswith(".gif"):
+        raise CliError(f"--out must name a .gif file, got {args.out!r}")
+    config, generator, recipe = _load_art_run(args.run_dir)
+    if args.size is not None and not models.is_cppn(generator):
+        raise CliError(f"--size needs a CPPN run; {args.run_dir} holds a {config['model']!r} run, which draws 28x28")
+    if args.label is not None and not recipe.conditional:
+        raise CliError(f"--label needs a conditional run; {args.run_dir} holds a {config['model']!r} run")
+    label = None
+    if recipe.conditional:
+        label = 0 if args.label is None else args.label
+        if not 0 <= label <= 9:
+            raise CliError(f"--label must be a class in 0..9, got {label}")
+    keyframes = viz.seed_latents([args.from_seed, args.to_seed], int(generator.inputs[0].shape[-1]))
+    frames = viz.walk_frames(generator, keyframes, frames_per_segment=args.frames - 1, method=args.method,
+                             labels=label, size=args.size)
+    if args.palette is not None:
+        frames = viz.colorize(frames, args.palette)
+    scale = args.scale or (1 if args.size is not None else 4)
+    viz.save_gif(list(frames), args.out, duration=args.duration, scale=scale)
+    print(f"wrote {len(frames)} frames ({args.method} from seed {args.from_seed} to seed {args.to_seed}) to {args.out}")
+
+
 def build_parser():
     """The argument parser of the ``ganlab`` command."""
     from ganlab import __version__
@@ -98,7 +191,7 @@ def build_parser():
 
     train = commands.add_parser("train", help="train a named recipe into a run directory")
     train.add_argument("--model", required=True,
-                       choices=["mlp", "dcgan", "cdcgan", "cmlp", "wgan", "wgan-gp", "gan", "mbstd"])
+                       choices=["mlp", "dcgan", "cdcgan", "cmlp", "wgan", "wgan-gp", "gan", "mbstd", "cppn"])
     train.add_argument("--dataset", required=True, choices=["mnist", "ring8", "grid25"])
     length = train.add_mutually_exclusive_group()
     length.add_argument("--epochs", type=_positive_int, help="passes over the data (toy data: 500 steps each)")
@@ -124,6 +217,33 @@ def build_parser():
     evaluate.add_argument("--dataset", default="ring8", choices=["ring8", "grid25"],
                           help="the 2D distribution that 2D points are scored against (default ring8)")
     evaluate.set_defaults(handler=cmd_evaluate)
+
+    # chapter 8 (art)
+    render = commands.add_parser("render", help="render a CPPN run's picture at any size into a PNG")
+    render.add_argument("run_dir")
+    render.add_argument("--size", type=_art_size, default=1024, help=f"side in pixels, {ART_MIN_SIZE}..{ART_MAX_SIZE} "
+                        "(default 1024)")
+    render.add_argument("--seed", type=_seed, default=0, help="seed of the latent vector (as in `ganlab sample`)")
+    render.add_argument("--extent", type=_extent, default=1.0, help="half-width of the square drawn; 1 is the "
+                        "training frame, larger zooms out (default 1)")
+    render.add_argument("--palette", help="a matplotlib colormap name (e.g. magma); default grey")
+    render.add_argument("--out", required=True, help="the .png to write")
+    render.set_defaults(handler=cmd_render)
+
+    interpolate = commands.add_parser("interpolate", help="animate the walk between two seeds of an image run (GIF)")
+    interpolate.add_argument("run_dir")
+    interpolate.add_argument("--from", dest="from_seed", type=_seed, required=True, help="seed of the first frame")
+    interpolate.add_argument("--to", dest="to_seed", type=_seed, required=True, help="seed of the last frame")
+    interpolate.add_argument("--frames", type=_frames, default=24, help="frames, both ends included (default 24)")
+    interpolate.add_argument("--method", choices=["slerp", "lerp"], default="slerp")
+    interpolate.add_argument("--label", type=int, help="class held along the walk (conditional runs; default 0)")
+    interpolate.add_argument("--size", type=_art_size, help="CPPN runs: side in pixels of the frames")
+    interpolate.add_argument("--palette", help="a matplotlib colormap name (e.g. magma); default grey")
+    interpolate.add_argument("--duration", type=_positive_int, default=80, help="milliseconds per frame (default 80)")
+    interpolate.add_argument("--scale", type=_positive_int, help="enlarge frames this many times (nearest "
+                             "neighbour; default 4, or 1 with --size)")
+    interpolate.add_argument("--out", required=True, help="the .gif to write")
+    interpolate.set_defaults(handler=cmd_interpolate)
     return parser
 
 

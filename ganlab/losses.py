@@ -169,10 +169,14 @@ def _integrate(values, x):
 
 
 def _xlogy(p, y):
-    """p * log(y), taken as 0 where p == 0 (the convention 0 log 0 = 0)."""
-    safe = np.where(p > 0, y, 1.0)
-    with np.errstate(divide="ignore"):
-        return np.where(p > 0, p * np.log(safe), 0.0)
+    """p * log(y), taken as 0 where p == 0 (the convention 0 log 0 = 0).
+
+    y is floored at the smallest positive float64 (log = -708), so a ratio that
+    rounded to exactly 0 in a far tail, where p is itself negligible, adds a
+    negligible term instead of -inf.
+    """
+    safe = np.where(p > 0, np.maximum(y, np.finfo(np.float64).tiny), 1.0)
+    return np.where(p > 0, p * np.log(safe), 0.0)
 
 
 def optimal_discriminator(p_data, p_g):
@@ -207,7 +211,9 @@ def value_function(d, p_data, p_g, x):
         x: the grid, strictly increasing.
 
     Returns:
-        V as a float (-inf if D is 0 where p_data > 0, or 1 where p_g > 0).
+        V as a float. log 0 is taken as -708 (the log of the smallest float64), so a D
+        that is exactly 0 or 1 where the matching density is positive gives a large
+        negative V rather than -inf.
     """
     x, (d, p_data, p_g) = _check_grid(x, d, p_data, p_g)
     if np.any(d > 1):
@@ -216,10 +222,13 @@ def value_function(d, p_data, p_g, x):
 
 
 def kl_divergence(p, q, x):
-    """KL(p || q) = integral of p log(p / q) over the grid ``x``, in nats (inf if q = 0 where p > 0)."""
+    """KL(p || q) = integral of p log(p / q) over the grid ``x``, in nats.
+
+    Where q = 0 but p > 0 the true KL is infinite; here log 0 is floored at -708, so
+    the result is large but finite. Check the supports before trusting a large value.
+    """
     x, (p, q) = _check_grid(x, p, q)
-    with np.errstate(divide="ignore"):
-        return _integrate(_xlogy(p, p) - _xlogy(p, q), x)
+    return _integrate(_xlogy(p, p) - _xlogy(p, q), x)
 
 
 def jensen_shannon(p, q, x):

@@ -9,7 +9,7 @@ they are set (see ``ganlab.training``).
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import keras
@@ -54,9 +54,85 @@ RECIPES = {
                    "RMSProp 5e-5, c = 0.01, 5 critic steps"),
     "wgan-gp": Recipe("wgan-gp", ("image", "toy"), 64, 20, "WGAN-GP (Gulrajani et al.): lambda 10, 5 critic "
                       "steps, Adam 1e-4 / (0, 0.9)"),
-    "gan": Recipe("gan", ("toy",), 256, 20, "vanilla GAN on 2D data, non-saturating loss, Adam 1e-3 / beta1 0.5"),
-    "mbstd": Recipe("mbstd", ("toy",), 256, 20, "vanilla GAN whose discriminator sees the minibatch std"),
+    "gan": Recipe("gan", ("toy",), 256, 8, "vanilla GAN on 2D data, non-saturating loss, Adam beta1 0.5 with "
+                  "G 1e-3 and D 1e-4: a discriminator that lags behind, the setting that collapses in chapter 3"),
+    "mbstd": Recipe("mbstd", ("toy",), 256, 8, "the 'gan' recipe with a discriminator that sees the minibatch std"),
+    # chapter 8 (art): a CPPN generator, renderable at any size, against a small DCGAN discriminator
+    "cppn": Recipe("cppn", ("image",), 64, 8, "CPPN generator (draws at any size; Ha, 2016) against a "
+                   "DCGAN discriminator with 32 filters, Adam 2e-4 / beta1 0.5", ema_decay=0.999),
 }
+
+
+# ---------------------------------------------------------------------- toy (2D) recipes: chapter 3
+# Learning rates of the vanilla toy recipes "gan" and "mbstd" (ganlab.widgets.Playground uses the same).
+TOY_GAN_LEARNING_RATES = dict(discriminator=1e-4, generator=1e-3)
+# The toy recipes run this many training steps per call of Keras' compiled train function
+# (``steps_per_execution``), which cuts Python's overhead on these small networks (about 20% of the
+# CPU time, half of the wall-clock time on a shared machine). A ``fit`` of theirs must therefore train
+# a multiple of it per epoch, as ``train`` does (whole epochs of TOY_STEPS_PER_EPOCH steps).
+TOY_STEPS_PER_EXECUTION = 50
+TOY_RECIPES_WITH_FAST_STEPS = ("gan", "mbstd", "wgan-gp")
+
+# The toy branch of "wgan-gp", tuned on ring8 so that it covers all modes with sharp samples in a few
+# thousand steps on a CPU (chapter 3 reports its five-seed table, benchmarks/mode_collapse_table.py
+# reproduces it). It departs from the paper's settings (lambda 10, 5 critic steps, Adam 1e-4 / (0, 0.9)):
+TOY_WGAN_GP = dict(
+    generator_hidden=(256, 256, 256),  # a wide generator makes the jumps between modes sharp
+    critic_hidden=(64, 64, 64),  # a small critic keeps the critic steps cheap
+    critic_steps=3,
+    gradient_penalty_weight=1.0,  # a softer penalty than 10 lets the critic's slopes near the modes grow
+    learning_rate=1e-3,
+    beta_1=0.5,
+    beta_2=0.9,
+    hold_steps=2000,  # generator steps at the full learning rate, then a linear decay ...
+    decay_steps=2000,  # ... over these many steps to 1% of it
+    batch_size=256,
+    epochs=8,  # 8 epochs of TOY_STEPS_PER_EPOCH = 4,000 generator steps
+    ema_decay=0.999,  # sample from the moving average of G's weights
+)
+# Fields of a recipe that its toy branch overrides (the image recipe keeps its own).
+TOY_RECIPE_OVERRIDES = {
+    "wgan-gp": dict(batch_size=TOY_WGAN_GP["batch_size"], epochs=TOY_WGAN_GP["epochs"],
+                    ema_decay=TOY_WGAN_GP["ema_decay"],
+                    description="WGAN-GP tuned for 2D data (see runs.TOY_WGAN_GP): G 3 x 256, critic 3 x 64, "
+                                "lambda 1, 3 critic steps, Adam 1e-3 / (0.5, 0.9) held 2,000 steps then decayed "
+                                "linearly over 2,000, EMA 0.999"),
+}
+
+
+class HoldThenDecay(keras.optimizers.schedules.LearningRateSchedule):
+    """A learning rate held for ``hold_steps`` optimizer steps, then decayed linearly to
+    ``final_fraction`` of it over ``decay_steps`` steps, and kept there."""
+
+    def __init__(self, learning_rate, hold_steps, decay_steps, final_fraction=0.01):
+        self.learning_rate = float(learning_rate)
+        self.hold_steps = int(hold_steps)
+        self.decay_steps = int(decay_steps)
+        self.final_fraction = float(final_fraction)
+
+    def __call__(self, step):
+        progress = keras.ops.clip((keras.ops.cast(step, "float32") - self.hold_steps) / self.decay_steps, 0.0, 1.0)
+        return self.learning_rate * (1.0 - (1.0 - self.final_fraction) * progress)
+
+    def get_config(self):
+        return dict(learning_rate=self.learning_rate, hold_steps=self.hold_steps, decay_steps=self.decay_steps,
+                    final_fraction=self.final_fraction)
+
+
+def _toy_wgan_gp():
+    """Models, compile arguments and optimizers of the toy "wgan-gp" recipe (see :data:`TOY_WGAN_GP`)."""
+    settings = TOY_WGAN_GP
+    generator = models.toy_generator(hidden=settings["generator_hidden"])
+    critic = models.toy_discriminator(hidden=settings["critic_hidden"])
+    compile_kwargs = dict(loss="wasserstein", discriminator_steps=settings["critic_steps"],
+                          gradient_penalty_weight=settings["gradient_penalty_weight"])
+
+    def adam(updates_per_step):  # the critic's optimizer counts critic_steps updates per generator step
+        schedule = HoldThenDecay(settings["learning_rate"], settings["hold_steps"] * updates_per_step,
+                                 settings["decay_steps"] * updates_per_step)
+        return keras.optimizers.Adam(learning_rate=schedule, beta_1=settings["beta_1"], beta_2=settings["beta_2"])
+
+    return generator, critic, compile_kwargs, adam(settings["critic_steps"]), adam(1)
 
 
 def _kind(dataset):
@@ -76,6 +152,8 @@ def get_recipe(model, dataset):
     if kind not in recipe.kinds:
         usable = sorted(name for name, r in RECIPES.items() if kind in r.kinds)
         raise ValueError(f"model {model!r} does not train on {dataset!r}; for it choose one of {usable}.")
+    if kind == "toy" and model in TOY_RECIPE_OVERRIDES:
+        recipe = replace(recipe, **TOY_RECIPE_OVERRIDES[model])
     return recipe
 
 
@@ -86,6 +164,7 @@ def build_gan(model="dcgan", dataset="mnist", seed=0):
     toy = _kind(dataset) == "toy"
     num_classes = 10 if recipe.conditional else None
     optimizer = lambda: _adam(2e-4, 0.5)  # noqa: E731  (DCGAN's Adam, the default)
+    d_optimizer = g_optimizer = None  # set where D and G need different optimizers
     compile_kwargs = dict(loss="non_saturating")
     if model in ("mlp", "cmlp"):
         generator, discriminator = models.mlp_generator(num_classes=num_classes), \
@@ -95,17 +174,24 @@ def build_gan(model="dcgan", dataset="mnist", seed=0):
             models.dcgan_discriminator(num_classes=num_classes)
     elif model in ("wgan", "wgan-gp"):
         compile_kwargs, optimizer = training.wgan_gp_config() if model == "wgan-gp" else training.wgan_config()
-        if toy:
+        if toy and model == "wgan-gp":  # chapter 3's tuned toy recipe
+            generator, discriminator, compile_kwargs, d_optimizer, g_optimizer = _toy_wgan_gp()
+        elif toy:
             generator, discriminator = models.toy_generator(), models.toy_discriminator()
         else:
             generator = models.dcgan_generator()
             discriminator = models.wgan_critic(normalization="layer" if model == "wgan-gp" else None)
+    elif model == "cppn":  # chapter 8 (art)
+        generator, discriminator = models.cppn_generator(), models.dcgan_discriminator(filters=32)
     else:  # toy vanilla GANs
-        optimizer = lambda: _adam(1e-3, 0.5)  # noqa: E731
+        d_optimizer = _adam(TOY_GAN_LEARNING_RATES["discriminator"], 0.5)
+        g_optimizer = _adam(TOY_GAN_LEARNING_RATES["generator"], 0.5)
         generator = models.toy_generator()
         discriminator = models.toy_discriminator(minibatch_std=model == "mbstd")
+    if toy and model in TOY_RECIPES_WITH_FAST_STEPS:
+        compile_kwargs = dict(compile_kwargs, steps_per_execution=TOY_STEPS_PER_EXECUTION)
     gan = training.GAN(generator, discriminator, seed=seed, ema_decay=recipe.ema_decay)
-    gan.compile(d_optimizer=optimizer(), g_optimizer=optimizer(), **compile_kwargs)
+    gan.compile(d_optimizer=d_optimizer or optimizer(), g_optimizer=g_optimizer or optimizer(), **compile_kwargs)
     return gan
 
 
@@ -229,3 +315,58 @@ def sample(run_dir, n, seed=0, labels=None):
 def recipe_table():
     """The recipes as a list of dicts (for the CLI's help and the book)."""
     return [asdict(r) for r in RECIPES.values()]
+
+
+# ---------------------------------------------------------------------- book runs (chapters 4-7): train once, reuse
+# Chapters 4, 5 and 6 each train a model into a run directory; chapter 7 (and a reader who runs
+# a chapter twice) calls the same function with the same arguments and gets the finished run back.
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Write each epoch's wall-clock time in seconds into the epoch logs as ``"seconds"``.
+
+    :func:`train_or_load` puts it before ``ganlab.callbacks.RunCheckpoint``, so the times are
+    saved with the run's history and a run loaded later still tells how long it trained. The
+    clock runs from the start of an epoch until this callback's turn at its end: the training
+    steps and the sample grid, not callbacks listed after it (an evaluation, say).
+    """
+
+    def on_epoch_begin(self, epoch, logs=None):
+        import time
+
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        import time
+
+        if logs is not None:
+            logs["seconds"] = time.perf_counter() - self._start
+
+
+def train_or_load(model="dcgan", dataset="mnist", out="runs/dcgan", callbacks=(), **kwargs):
+    """Train a recipe into ``out`` the first time; later calls with the same settings load the run.
+
+    If ``out`` holds no run (no ``config.json``), this is :func:`train`. If it holds one, the run
+    is resumed: a finished run comes back at once with its saved weights and history, and an
+    interrupted one (or one asked for more epochs than it has) trains on from its last checkpoint.
+    A run made with another model, dataset, seed or limit is refused, as :func:`train` refuses it.
+
+    Args:
+        model, dataset, out: as for :func:`train`.
+        callbacks: more Keras callbacks (an :class:`EpochTimer` is always added first).
+        **kwargs: the other arguments of :func:`train` (``epochs``, ``seed``, ``limit``, ...),
+            except ``resume``, which is decided here.
+
+    Returns:
+        ``(gan, history)`` as from :func:`train`; ``history["seconds"]`` holds the training
+        time of every epoch, so ``sum(history["seconds"])`` is the run's training time.
+
+    Raises:
+        ValueError: as :func:`train`, e.g. when ``out`` holds a run with other settings.
+        TypeError: if ``resume`` is passed.
+    """
+    if "resume" in kwargs:
+        raise TypeError("train_or_load decides resume itself; call runs.train to choose it.")
+    out = Path(out)
+    return train(model, dataset, out, resume=(out / "config.json").is_file(),
+                 callbacks=[EpochTimer(), *callbacks], **kwargs)

@@ -173,7 +173,7 @@ def plot_history(history, keys=("d_loss", "g_loss"), ax=None, title=None, xlabel
 # ---------------------------------------------------------------------- theory chapters (1-3): minimax plots, tables
 
 
-def plot_minimax(x, p_data, p_g, d=None, d_trained=None, ax=None, title=None):
+def plot_minimax(x, p_data, p_g, d=None, d_trained=None, ax=None, title=None, xlim=None):
     """Draw two 1D densities and a discriminator on one axis (chapter 1).
 
     p_data (blue) and p_g (orange) are filled curves; ``d`` (black, usually the
@@ -182,6 +182,7 @@ def plot_minimax(x, p_data, p_g, d=None, d_trained=None, ax=None, title=None):
 
     Args:
         x: the grid; p_data, p_g, d, d_trained: arrays on it (d and d_trained may be None).
+        xlim: the x range shown (default: the whole grid).
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.5))
@@ -193,7 +194,7 @@ def plot_minimax(x, p_data, p_g, d=None, d_trained=None, ax=None, title=None):
         ax.plot(x, d_trained, color="tab:green", lw=2, ls="--", label="trained $D(x)$")
     top = max(1.05, float(np.max(p_data)) * 1.05, float(np.max(p_g)) * 1.05)
     ax.set_ylim(0, top)
-    ax.set_xlim(float(x[0]), float(x[-1]))
+    ax.set_xlim(*(xlim if xlim is not None else (float(x[0]), float(x[-1]))))
     ax.set_xlabel("$x$")
     ax.grid(alpha=0.3)
     if title:
@@ -232,3 +233,402 @@ def markdown_table(rows, columns=None, digits=3):
             raise ValueError(f"a row has {len(row)} cells but there are {len(columns)} columns.")
         lines.append("| " + " | ".join(cell(v) for v in row) + " |")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- chapter 8 (art): latent paths, palettes, export
+
+
+def lerp(a, b, t):
+    """Linear interpolation ``(1 - t) a + t b`` between latent vectors.
+
+    Args:
+        a, b: arrays of one shape (..., d).
+        t: a number, or a 1D array of T numbers (usually in [0, 1]).
+
+    Returns:
+        An array shaped like ``a`` for a number ``t``, ``(T, *a.shape)`` for an array;
+        float64 if ``a`` or ``b`` is float64, else float32.
+    """
+    a, b, t, dtype = _path_arguments(a, b, t)
+    return ((1.0 - t) * a + t * b).astype(dtype)
+
+
+def slerp(a, b, t, eps=1e-6):
+    """Spherical linear interpolation between latent vectors (Shoemake, 1985; White, 2016).
+
+    .. math::
+
+        \\mathrm{slerp}(a, b; t) = \\frac{\\sin((1 - t)\\Omega)}{\\sin \\Omega} a
+        + \\frac{\\sin(t \\Omega)}{\\sin \\Omega} b, \\qquad
+        \\cos \\Omega = \\frac{a \\cdot b}{\\|a\\| \\|b\\|}.
+
+    It moves along the great circle from a to b at constant angular speed, so
+    for unit vectors every point has norm 1 and equal steps in ``t`` sweep equal
+    angles. For Gaussian latents (whose norms all lie near sqrt(d)) it keeps
+    the path where the generator was trained, while the midpoint of
+    :func:`lerp` has norm about sqrt(d / 2). When a and b are (anti)parallel
+    (sin Omega < ``eps``) or one is zero, the great circle is not defined and
+    it falls back to :func:`lerp` (no NaN).
+
+    Args and returns as in :func:`lerp`; the last axis is the vector axis.
+    """
+    a, b, t, dtype = _path_arguments(a, b, t)
+    norm_a = np.linalg.norm(a, axis=-1, keepdims=True)
+    norm_b = np.linalg.norm(b, axis=-1, keepdims=True)
+    denominator = norm_a * norm_b
+    cosine = np.sum(a * b, axis=-1, keepdims=True) / np.where(denominator > 0, denominator, 1.0)
+    omega = np.arccos(np.clip(cosine, -1.0, 1.0))
+    sine = np.sin(omega)
+    degenerate = (sine < eps) | (denominator == 0)
+    safe = np.where(degenerate, 1.0, sine)
+    weight_a = np.where(degenerate, 1.0 - t, np.sin((1.0 - t) * omega) / safe)
+    weight_b = np.where(degenerate, t, np.sin(t * omega) / safe)
+    return (weight_a * a + weight_b * b).astype(dtype)
+
+
+def _path_arguments(a, b, t):
+    a, b = np.asarray(a), np.asarray(b)
+    dtype = np.result_type(a.dtype, b.dtype, np.float32)
+    a, b = a.astype(np.float64), b.astype(np.float64)
+    if a.shape != b.shape or a.ndim == 0:
+        raise ValueError(f"a and b must be vectors of one shape, got {a.shape} and {b.shape}.")
+    t = np.asarray(t, dtype=np.float64)
+    if t.ndim > 1:
+        raise ValueError(f"t must be a number or a 1D array, got shape {t.shape}.")
+    if not np.all(np.isfinite(t)):
+        raise ValueError("t must be finite.")
+    if t.ndim == 1:
+        t = t.reshape((-1,) + (1,) * a.ndim)
+    return a, b, t, dtype
+
+
+INTERPOLATIONS = {"lerp": lerp, "slerp": slerp}
+
+
+def interpolate(a, b, frames, method="slerp"):
+    """``frames`` latent vectors from ``a`` to ``b`` (both ends included), shape ``(frames, *a.shape)``.
+
+    Args:
+        method: ``"slerp"`` (default; see :func:`slerp`) or ``"lerp"``.
+
+    Raises:
+        ValueError: for fewer than 2 frames or an unknown method.
+    """
+    if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or frames < 2:
+        raise ValueError(f"frames must be an integer >= 2, got {frames!r}.")
+    if method not in INTERPOLATIONS:
+        raise ValueError(f"method must be one of {sorted(INTERPOLATIONS)}, got {method!r}.")
+    return INTERPOLATIONS[method](a, b, np.linspace(0.0, 1.0, frames))
+
+
+def latent_walk(keyframes, frames_per_segment=16, method="slerp", loop=False):
+    """A path through several latent vectors: ``frames_per_segment`` steps from each to the next.
+
+    Args:
+        keyframes: (K, d) latent vectors, K >= 2.
+        loop: also go from the last back to the first, so the animation repeats smoothly.
+
+    Returns:
+        (N, d) with N = (K - 1) * frames_per_segment + 1, or K * frames_per_segment with ``loop``;
+        row ``k * frames_per_segment`` is keyframe k.
+    """
+    keyframes = np.asarray(keyframes)
+    if keyframes.ndim != 2 or len(keyframes) < 2:
+        raise ValueError(f"keyframes must have shape (K, d) with K >= 2, got {keyframes.shape}.")
+    if isinstance(frames_per_segment, bool) or not isinstance(frames_per_segment, (int, np.integer)) \
+            or frames_per_segment < 1:
+        raise ValueError(f"frames_per_segment must be a positive integer, got {frames_per_segment!r}.")
+    ends = list(range(1, len(keyframes))) + ([0] if loop else [])
+    path = [interpolate(keyframes[end - 1], keyframes[end], frames_per_segment + 1, method)[:-1] for end in ends]
+    if not loop:
+        path.append(keyframes[-1:].astype(path[0].dtype))
+    return np.concatenate(path, axis=0)
+
+
+def seed_latents(seeds, latent_dim):
+    """One latent vector per seed, row i equal to ``training.latent_vectors(1, latent_dim, seeds[i])[0]``.
+
+    So the picture a seed gives here is the one ``gan.generate(1, seed=s)`` gives.
+    """
+    from ganlab.training import latent_vectors
+
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("seeds is empty.")
+    for seed in seeds:
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"seeds must be non-negative integers, got {seed!r}.")
+    return np.concatenate([latent_vectors(1, latent_dim, int(seed)) for seed in seeds], axis=0)
+
+
+def render(generator, latents, labels=None, size=None, extent=1.0):
+    """The generator's pictures for ``latents`` (numpy, [-1, 1]); a CPPN at any ``size``.
+
+    Args:
+        generator: any ganlab image generator.
+        latents: (n, latent_dim).
+        labels: for a conditional generator: one label for all, or n labels.
+        size: for a CPPN, the side in pixels to render at (its training size if None);
+            other generators only draw at their own size and refuse another.
+        extent: for a CPPN, the half-width of the square its pixels sample.
+    """
+    from ganlab import models, training
+
+    latents = np.asarray(latents, dtype=np.float32)
+    if models.is_cppn(generator):
+        if size is None:
+            return training.generate(generator, len(latents), latents=latents)
+        return models.render_cppn(generator, latents, size=size, extent=extent)
+    native = int(generator.outputs[0].shape[1])
+    if size is not None and size != native:
+        raise ValueError(f"{generator.name} draws {native}x{native} pictures; only a CPPN renders at "
+                         f"another size (resize with export_png instead).")
+    if labels is not None and np.ndim(labels) == 0:
+        labels = np.full(len(latents), int(labels))
+    return training.generate(generator, len(latents), latents=latents, labels=labels)
+
+
+def walk_frames(generator, keyframes, frames_per_segment=16, method="slerp", loop=False, labels=None,
+                size=None):
+    """The pictures along :func:`latent_walk` through ``keyframes`` (save them with :func:`save_gif`).
+
+    ``labels`` (conditional generators) is one label held along the walk, or one per frame.
+    """
+    return render(generator, latent_walk(keyframes, frames_per_segment, method, loop), labels=labels,
+                  size=size)
+
+
+def colorize(images, palette="magma"):
+    """Map grey images in [-1, 1] to colour through a palette; returns RGB in [-1, 1].
+
+    Args:
+        images: (..., H, W) or (..., H, W, 1).
+        palette: a matplotlib colormap name (``"magma"``, ``"twilight"``, ...), a
+            ``Colormap``, or a list of colours from dark to light (``["#0b1026", "#f6c177"]``).
+
+    Returns:
+        (..., H, W, 3) float32; -1 maps to the palette's first colour, 1 to its last.
+    """
+    import matplotlib
+    from matplotlib.colors import Colormap, LinearSegmentedColormap
+
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim >= 3 and images.shape[-1] == 3:
+        raise ValueError("colorize maps grey images; these already have 3 channels.")
+    if images.ndim >= 3 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim < 2:
+        raise ValueError(f"images must be at least (H, W), got shape {images.shape}.")
+    if isinstance(palette, Colormap):
+        colormap = palette
+    elif isinstance(palette, str):
+        try:
+            colormap = matplotlib.colormaps[palette]
+        except KeyError:
+            raise ValueError(f"unknown palette {palette!r}; use a matplotlib colormap name or a list of "
+                             "colours.") from None
+    else:
+        colours = list(palette)
+        if len(colours) < 2:
+            raise ValueError("a palette given as colours needs at least two of them.")
+        colormap = LinearSegmentedColormap.from_list("ganlab", colours)
+    rgb = colormap(np.clip((images + 1.0) / 2.0, 0.0, 1.0))[..., :3]
+    return (rgb * 2.0 - 1.0).astype(np.float32)
+
+
+_RESAMPLING = ("nearest", "bilinear", "bicubic", "lanczos")
+
+
+def export_png(image, path, size=None, palette=None, resample="lanczos"):
+    """Save one picture (H, W[, C]) in [-1, 1] as a PNG, optionally resized and coloured.
+
+    Args:
+        path: where to write; must end in ``.png``.
+        size: the width of the PNG in pixels (height keeps the aspect ratio); None keeps it.
+            Enlarging a 28 x 28 sample only blurs it (or, with ``resample="nearest"``,
+            shows its pixels); render a CPPN at the size instead.
+        palette: colour a grey picture with :func:`colorize` first.
+        resample: ``"nearest"``, ``"bilinear"``, ``"bicubic"`` or ``"lanczos"``.
+
+    Returns:
+        The path.
+    """
+    from PIL import Image
+
+    path = Path(path)
+    if path.suffix.lower() != ".png":
+        raise ValueError(f"export_png writes .png files, got {str(path)!r}.")
+    if resample not in _RESAMPLING:
+        raise ValueError(f"resample must be one of {_RESAMPLING}, got {resample!r}.")
+    image = np.asarray(image, dtype=np.float32)
+    if image.ndim == 4 and len(image) == 1:
+        image = image[0]
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[-1] not in (1, 3)):
+        raise ValueError(f"image must have shape (H, W), (H, W, 1) or (H, W, 3), got {image.shape}.")
+    if palette is not None:
+        image = colorize(image, palette)
+    picture = to_pil(image)
+    if size is not None:
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+            raise ValueError(f"size must be a positive integer, got {size!r}.")
+        height = max(1, round(picture.height * size / picture.width))
+        picture = picture.resize((int(size), height), getattr(Image.Resampling, resample.upper()))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    picture.save(path)
+    return path
+
+
+def contact_sheet(images, captions=None, ncol=8, thumb=96, palette=None, path=None, background=(255, 255, 255),
+                  caption_color=None):
+    """A contact sheet: thumbnails in rows of ``ncol``, each with a caption (e.g. its seed) below.
+
+    Args:
+        images: (N, H, W[, C]) in [-1, 1].
+        captions: N strings (or numbers), or None.
+        thumb: thumbnail side in pixels (nearest-neighbour enlargement keeps pixels sharp).
+        palette: colour grey images with :func:`colorize`.
+        path: if given, also save the sheet there as PNG.
+        background: RGB of the sheet.
+        caption_color: RGB of the captions (default: dark grey on a light background,
+            light grey on a dark one).
+
+    Returns:
+        The sheet as a PIL image.
+    """
+    from PIL import Image, ImageDraw, ImageFont
+
+    images = _check_images(images)
+    if captions is not None and len(captions) != len(images):
+        raise ValueError(f"{len(captions)} captions for {len(images)} images.")
+    for name, value in (("ncol", ncol), ("thumb", thumb)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    if palette is not None:
+        images = colorize(images, palette)
+    font = ImageFont.load_default()
+    caption_height = 14 if captions is not None else 0
+    margin = 6
+    ncol = min(ncol, len(images))
+    nrows = int(np.ceil(len(images) / ncol))
+    cell_w, cell_h = thumb + margin, thumb + caption_height + margin
+    sheet = Image.new("RGB", (ncol * cell_w + margin, nrows * cell_h + margin), tuple(background))
+    if caption_color is None:
+        luminance = 0.299 * background[0] + 0.587 * background[1] + 0.114 * background[2]
+        caption_color = (40, 40, 40) if luminance > 127 else (220, 220, 220)
+    draw = ImageDraw.Draw(sheet)
+    for index, image in enumerate(images):
+        row, col = divmod(index, ncol)
+        left, top = margin + col * cell_w, margin + row * cell_h
+        picture = to_pil(image).convert("RGB").resize((thumb, thumb), Image.NEAREST)
+        sheet.paste(picture, (left, top))
+        if captions is not None:
+            draw.text((left, top + thumb + 1), str(captions[index]), fill=tuple(caption_color), font=font)
+    if path is not None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sheet.save(path)
+    return sheet
+
+
+def gif_html(path, width=None):
+    """An ``IPython.display.HTML`` showing a GIF inline (base64), so it plays in Jupyter and in the built book.
+
+    Args:
+        width: display width in CSS pixels (default: the GIF's own width).
+    """
+    import base64
+
+    from IPython.display import HTML
+
+    data = Path(path).read_bytes()
+    if not data.startswith(b"GIF8"):
+        raise ValueError(f"{path} is not a GIF file.")
+    size = f' width="{int(width)}"' if width else ""
+    encoded = base64.b64encode(data).decode("ascii")
+    return HTML(f'<img src="data:image/gif;base64,{encoded}"{size} alt="{Path(path).name}"/>')
+
+
+# ---------------------------------------------------------------------- practice chapters (4-7): a run's sample grids
+
+
+def run_sample_epochs(run_dir):
+    """The epochs (numbers from 1, sorted) for which a run saved a sample grid ``samples/epoch_NNN.png``."""
+    files = Path(run_dir, "samples").glob("epoch_*.png")
+    return sorted(int(file.stem.split("_")[1]) for file in files if file.stem.split("_")[1].isdigit())
+
+
+def show_run_samples(run_dir, epochs=None, ncols=4, size=3.2):
+    """Show a run's sample grids side by side, one panel per epoch, titled with the epoch.
+
+    ``ganlab.runs.train`` draws the same latent vectors after every epoch, so the
+    panels show the same samples (not new ones) as training goes on.
+
+    Args:
+        run_dir: a run directory written by ``ganlab.runs.train``.
+        epochs: the epochs to show (numbers from 1); None shows up to ``ncols``
+            epochs spread evenly from the first to the last saved one.
+        ncols: panels per row.
+        size: width and height of one panel in inches.
+
+    Returns:
+        The matplotlib figure.
+
+    Raises:
+        ValueError: if the run saved no sample grids, or none for a requested epoch.
+    """
+    from PIL import Image
+
+    saved = run_sample_epochs(run_dir)
+    if not saved:
+        raise ValueError(f"{run_dir} holds no sample grids (samples/epoch_NNN.png); train it with runs.train.")
+    if epochs is None:
+        epochs = sorted({saved[int(round(i))] for i in np.linspace(0, len(saved) - 1, min(ncols, len(saved)))})
+    epochs = [int(e) for e in epochs]
+    missing = [e for e in epochs if e not in saved]
+    if missing or not epochs:
+        raise ValueError(f"{run_dir} has no sample grid for epoch(s) {missing or epochs}; it has {saved}.")
+    ncols = min(ncols, len(epochs))
+    nrows = int(np.ceil(len(epochs) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.3), squeeze=False)
+    for ax in axes.ravel():
+        ax.set_axis_off()
+    for ax, epoch in zip(axes.ravel(), epochs):
+        with Image.open(Path(run_dir, "samples", f"epoch_{epoch:03d}.png")) as image:
+            ax.imshow(np.asarray(image.convert("L")), cmap="gray", vmin=0, vmax=255, interpolation="nearest")
+        ax.set_title(f"epoch {epoch}")
+    fig.tight_layout()
+    return fig
+
+
+def toy_snapshot(discriminator, samples, real=None, centres=None, limit=None, ax=None, title=None,
+                 probabilities=True, resolution=100):
+    """One picture of a 2D GAN: D's decision surface as a heatmap, real points (gray), samples (orange).
+
+    Args:
+        discriminator: maps (N, 2) points to logits (or critic scores).
+        samples: generated points (N, 2).
+        real: real points drawn in gray, or None.
+        centres: the mixture's centres; they set the default ``limit`` (1.4 times the farthest).
+        limit: the square [-limit, limit]^2 shown.
+        probabilities: show sigmoid(logit) = D(x) in [0, 1] (True) or the raw score (False).
+
+    Returns:
+        The axes and the heatmap image (for a colour bar).
+    """
+    if limit is None:
+        if centres is None:
+            raise ValueError("give limit or centres.")
+        limit = float(np.abs(centres).max()) * 1.4
+    ax, image = decision_surface(discriminator, limit, resolution=resolution, ax=ax, probabilities=probabilities)
+    if real is not None:
+        ax.scatter(real[:, 0], real[:, 1], s=1, c="0.3", alpha=0.3)
+    samples = np.asarray(samples)
+    ax.scatter(samples[:, 0], samples[:, 1], s=2, c="tab:orange", alpha=0.8)
+    ax.set_xlim(-limit, limit)
+    ax.set_ylim(-limit, limit)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax, image
