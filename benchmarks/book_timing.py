@@ -13,7 +13,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -26,18 +25,25 @@ def toc_notebooks():
     return [ROOT / f"{name}.ipynb" for name in names if (ROOT / f"{name}.ipynb").is_file()]
 
 
+_EXECUTE = """
+import sys, nbformat
+from nbclient import NotebookClient
+notebook = nbformat.read(sys.argv[1], as_version=4)
+NotebookClient(notebook, timeout=int(sys.argv[2]), kernel_name="python3",
+               resources={"metadata": {"path": sys.argv[3]}}).execute()
+"""
+
+
 def run(notebook, fast, timeout):
+    """Execute ``notebook`` in a fresh kernel (in its own directory); return (seconds, ok, stderr tail)."""
     env = dict(os.environ)
     env.pop("GANLAB_FAST", None)
     if fast:
         env["GANLAB_FAST"] = "1"
-    with tempfile.TemporaryDirectory() as scratch:
-        start = time.perf_counter()
-        result = subprocess.run(
-            [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-             f"--ExecutePreprocessor.timeout={timeout}", "--output-dir", scratch, str(notebook)],
-            cwd=notebook.parent, env=env, capture_output=True, text=True)
-        seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", _EXECUTE, str(notebook), str(timeout), str(notebook.parent)],
+                            env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
     return seconds, result.returncode == 0, result.stderr[-500:]
 
 

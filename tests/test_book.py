@@ -190,6 +190,12 @@ def test_fast_build_elsewhere_and_full_build_into_the_book_are_allowed(monkeypat
     guard.check_build_paths(fake_app(ROOT / "_build" / "html"))
 
 
+def test_book_build_drops_mplbackend_so_notebook_figures_are_captured(monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "Agg")  # with it, kernels use Agg and plt.show() draws nothing
+    load_guard().keep_figures_inline()
+    assert "MPLBACKEND" not in os.environ
+
+
 # --------------------------------------------------------------------------- citations and API pages
 
 

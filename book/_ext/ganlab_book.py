@@ -1,4 +1,4 @@
-"""Sphinx extension of the ganlab book: keep fast-mode builds out of the published book.
+"""Sphinx extension of the ganlab book: keep fast-mode builds out of the published book, and keep its figures.
 
 Notebooks read their sizes through ``ganlab.pick(full, fast)``, so a build run
 with ``GANLAB_FAST=1`` executes toy-sized chapters. jupyter-cache keys executed
