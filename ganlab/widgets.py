@@ -294,9 +294,14 @@ class Playground:
     def draw(self, ax=None, title=None, resolution=100):
         """Draw D's decision surface, the real points (gray) and the samples (orange) on one axis.
 
+        The square shown is 1.4 times the data's extent, widened (up to three times that)
+        when samples have wandered off it, so a clump far from the data stays in view.
         Returns the axes and the heatmap image (see ``ganlab.viz.toy_snapshot``).
         """
-        return viz.toy_snapshot(self.gan.discriminator, self.samples(), real=self.real[:2000], limit=self.limit,
+        samples = self.samples()
+        farthest = float(np.abs(samples).max()) * 1.1 if np.all(np.isfinite(samples)) else np.inf
+        limit = min(max(self.limit, farthest), 3 * self.limit)
+        return viz.toy_snapshot(self.gan.discriminator, samples, real=self.real[:2000], limit=limit,
                                 ax=ax, title=title if title is not None else f"step {self.steps}",
                                 probabilities=self.settings["loss"] in ("minimax", "non_saturating"),
                                 resolution=resolution)

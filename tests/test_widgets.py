@@ -259,3 +259,15 @@ def test_playground_defaults_are_the_gan_recipe():
         theirs = float(getattr(recipe, f"{player}_optimizer").learning_rate)
         assert ours == pytest.approx(theirs)
     assert playground.settings["d_learning_rate"] < playground.settings["g_learning_rate"]
+
+
+def test_playground_widens_the_view_to_keep_wandering_samples_in_sight(playground):
+    playground.reset()
+    last = playground.gan.generator.layers[-1]
+    kernel, bias = last.get_weights()
+    last.set_weights([kernel, bias + 4.0])  # move every sample about 4 to the upper right
+    ax, _ = playground.draw()
+    assert ax.get_xlim()[1] >= float(playground.samples().max())
+    assert ax.get_xlim()[1] <= 3 * playground.limit
+    plt.close(ax.figure)
+    playground.reset()
