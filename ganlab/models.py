@@ -56,6 +56,15 @@ def _label_input(num_classes, width, name):
     return label, embedded
 
 
+def _join_label(inputs, x, num_classes, width):
+    """For a conditional model (``num_classes`` set), add a label input and concatenate
+    its ``width``-wide embedding to the features ``x``; otherwise return both unchanged."""
+    if num_classes is None:
+        return inputs, x
+    label, embedded = _label_input(num_classes, width, "label_embedding")
+    return inputs + [label], layers.Concatenate()([x, embedded])
+
+
 # --------------------------------------------------------------------------- MLP pair
 
 
@@ -69,11 +78,7 @@ def mlp_generator(latent_dim=100, hidden=(256, 512, 1024), image_shape=IMAGE_SHA
     """
     _check_positive(latent_dim=latent_dim, hidden=list(hidden))
     z = keras.Input(shape=(latent_dim,), name="latent")
-    inputs, x = [z], z
-    if num_classes is not None:
-        label, embedded = _label_input(num_classes, 50, "label_embedding")
-        inputs.append(label)
-        x = layers.Concatenate()([z, embedded])
+    inputs, x = _join_label([z], z, num_classes, 50)
     for width in hidden:
         x = layers.Dense(width, kernel_initializer=_init())(x)
         x = layers.LeakyReLU(negative_slope=0.2)(x)
@@ -94,11 +99,7 @@ def mlp_discriminator(hidden=(1024, 512, 256), image_shape=IMAGE_SHAPE, dropout=
     """
     _check_positive(hidden=list(hidden))
     image = keras.Input(shape=image_shape, name="image")
-    inputs, x = [image], layers.Flatten()(image)
-    if num_classes is not None:
-        label, embedded = _label_input(num_classes, 50, "label_embedding")
-        inputs.append(label)
-        x = layers.Concatenate()([x, embedded])
+    inputs, x = _join_label([image], layers.Flatten()(image), num_classes, 50)
     for width in hidden:
         x = layers.Dense(width, kernel_initializer=_init())(x)
         x = layers.LeakyReLU(negative_slope=0.2)(x)
@@ -122,11 +123,7 @@ def dcgan_generator(latent_dim=100, filters=64, num_classes=None):
     """
     _check_positive(latent_dim=latent_dim, filters=filters)
     z = keras.Input(shape=(latent_dim,), name="latent")
-    inputs, x = [z], z
-    if num_classes is not None:
-        label, embedded = _label_input(num_classes, 50, "label_embedding")
-        inputs.append(label)
-        x = layers.Concatenate()([z, embedded])
+    inputs, x = _join_label([z], z, num_classes, 50)
     x = layers.Dense(7 * 7 * 2 * filters, use_bias=False, kernel_initializer=_init())(x)
     x = _batch_norm()(x)
     x = layers.ReLU()(x)
