@@ -208,7 +208,7 @@ def markdown_table(rows, columns=None, digits=3):
     Args:
         rows: a list of dicts (keys become the header) or of sequences (then give ``columns``).
         columns: the header; default: the first dict's keys in order.
-        digits: decimals for floats.
+        digits: decimals for floats. A "|" inside a cell is escaped as "\\|".
 
     Returns:
         The table as one string, a header line, a separator and one line per row.
@@ -225,9 +225,9 @@ def markdown_table(rows, columns=None, digits=3):
     def cell(value):
         if isinstance(value, (float, np.floating)):
             return f"{value:.{digits}f}"
-        return str(value)
+        return str(value).replace("|", "\\|")  # a bare | would end the cell
 
-    lines = ["| " + " | ".join(str(c) for c in columns) + " |", "|" + "---|" * len(columns)]
+    lines = ["| " + " | ".join(cell(c) for c in columns) + " |", "|" + "---|" * len(columns)]
     for row in rows:
         if len(row) != len(columns):
             raise ValueError(f"a row has {len(row)} cells but there are {len(columns)} columns.")

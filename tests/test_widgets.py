@@ -271,3 +271,9 @@ def test_playground_widens_the_view_to_keep_wandering_samples_in_sight(playgroun
     assert ax.get_xlim()[1] <= 3 * playground.limit
     plt.close(ax.figure)
     playground.reset()
+
+
+def test_markdown_table_escapes_vertical_bars_inside_cells():
+    table = viz.markdown_table([{"KL(q || u)": "a|b"}])
+    assert table.splitlines()[0] == "| KL(q \\|\\| u) |"
+    assert table.splitlines()[2] == "| a\\|b |"
