@@ -1,4 +1,4 @@
-"""A GAN as a ``keras.Model``: ``compile`` it with two optimizers, then ``fit`` it.
+"""A GAN as a ``keras.Model``: ``compile`` it with two optimizers, then ``fit`` it::
 
     gan = GAN(generator, discriminator, seed=0)
     gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),

@@ -45,7 +45,8 @@ local = ('<script type="text/x-mathjax-config">MathJax.Hub.Config({tex2jax: {inl
          f'messageStyle: "none"}});</script><script src="file://{mathjax}?config=TeX-AMS_CHTML"></script>')
 for page in root.rglob("*.html"):
     text = page.read_text()
-    text = re.sub(r'<script defer="defer" src="https://cdn\.jsdelivr\.net/npm/mathjax@3[^"]*"></script>', local, text)
+    text = re.sub(r'<script defer="defer" src="https://cdn\.jsdelivr\.net/npm/mathjax@3[^"]*"></script>',
+                  lambda match: local, text)  # a function: re.sub would eat the backslashes of a string
     text = re.sub(r"<script>window\.MathJax = .*?</script>", "", text)
     page.write_text(text)
 EOF
