@@ -20,7 +20,7 @@ book-fast: $(VENV)/.installed-book
 	GANLAB_FAST=1 $(BIN)/jupyter-book build . --path-output _build/fast -W
 
 test: $(VENV)/.installed-test
-	GANLAB_FAST=1 $(BIN)/python -m pytest tests --nbmake book --nbmake-timeout=600 -ra
+	GANLAB_FAST=1 $(BIN)/python -m pytest tests --nbmake book --nbmake-timeout=600 --reruns 1 -ra
 
 clean:
 	rm -rf _build
