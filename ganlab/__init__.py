@@ -28,6 +28,9 @@ _PUBLIC = {
     "evaluate_images": "ganlab.metrics",
 }
 
+_SUBMODULES = ("callbacks", "cli", "config", "datasets", "losses", "metrics", "models", "runs", "training",
+               "viz", "widgets")
+
 __all__ = ["__version__", *sorted(_PUBLIC)]
 
 
@@ -36,8 +39,10 @@ def __getattr__(name):
         value = getattr(importlib.import_module(_PUBLIC[name]), name)
         globals()[name] = value
         return value
+    if name in _SUBMODULES:  # ``import ganlab; ganlab.metrics`` works like ``from ganlab import metrics``
+        return importlib.import_module(f"ganlab.{name}")
     raise AttributeError(f"module 'ganlab' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(__all__) | set(_SUBMODULES))
