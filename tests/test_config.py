@@ -71,3 +71,14 @@ def test_cache_dir_falls_back_to_xdg_cache_home(monkeypatch, tmp_path):
     monkeypatch.delenv("GANLAB_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert config.cache_dir() == tmp_path / "ganlab"
+
+
+def test_submodules_are_attributes_of_the_package_and_unknown_names_raise():
+    import importlib
+
+    import ganlab
+
+    assert ganlab.metrics is importlib.import_module("ganlab.metrics")
+    assert "runs" in dir(ganlab)
+    with pytest.raises(AttributeError, match="no attribute 'not_a_module'"):
+        ganlab.not_a_module
