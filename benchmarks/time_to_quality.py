@@ -7,7 +7,9 @@ DCGAN tutorial's recipe expressed with ganlab parts (its architecture, Adam
 package's FID (10,000 samples against the test split) when each has trained
 for 2.5, 5, 10 and 15 minutes of wall-clock time. The clock stops while FID
 is computed. Also prints the real-data floor (10,000 train digits vs the test
-split) and the ratio of the two FIDs at each point.
+split) and the ratio of the two FIDs at each point, and, for the ganlab recipe,
+the FID of its raw generator weights beside that of the moving average it
+samples from (the EMA lever, measured at equal training).
 
     python benchmarks/time_to_quality.py [--minutes 2.5 5 10 15] [--n 10000]
 """
@@ -22,7 +24,7 @@ import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
 import ganlab  # noqa: E402
-from ganlab import metrics, runs  # noqa: E402
+from ganlab import metrics, runs, training  # noqa: E402
 
 
 def tutorial_gan(seed=0):
@@ -55,6 +57,7 @@ class WallClockFID(keras.callbacks.Callback):
     def __init__(self, marks_seconds, n):
         super().__init__()
         self.marks, self.n, self.results = list(marks_seconds), n, []
+        self.raw_results = []  # FID of the raw generator's weights, for a GAN that samples from an EMA
 
     def on_train_begin(self, logs=None):
         self.trained, self.last = 0.0, time.perf_counter()
@@ -66,7 +69,12 @@ class WallClockFID(keras.callbacks.Callback):
             mark = self.marks.pop(0)
             fid = metrics.frechet_distance(self.model.generate(self.n, seed=0))
             self.results.append((mark, fid))
-            print(f"    {mark / 60:5.1f} min: FID {fid:8.2f}", flush=True)
+            line = f"    {mark / 60:5.1f} min: FID {fid:8.2f}"
+            if self.model.ema_generator is not None:
+                raw = metrics.frechet_distance(training.generate(self.model.generator, self.n, seed=0))
+                self.raw_results.append((mark, raw))
+                line += f" (raw generator weights, no EMA: {raw:.2f})"
+            print(line, flush=True)
             if not self.marks:
                 self.model.stop_training = True
         self.last = time.perf_counter()
@@ -85,7 +93,7 @@ def main():
         "ganlab dcgan": lambda: (runs.build_gan("dcgan", "mnist", seed=0), runs.RECIPES["dcgan"].batch_size),
         "TF tutorial": lambda: tutorial_gan(seed=0),
     }
-    results = {}
+    results, raw = {}, {}
     for name, build in recipes.items():
         gan, batch_size = build()
         print(f"{name}: batch {batch_size}, {gan.generator.count_params():,} + "
@@ -93,13 +101,19 @@ def main():
         clock = WallClockFID(marks, args.n)
         data = ganlab.make_dataset(images, batch_size=batch_size, seed=0).repeat()
         gan.fit(data, epochs=1, steps_per_epoch=10**7, callbacks=[clock], verbose=0)
-        results[name] = dict(clock.results)
+        results[name], raw[name] = dict(clock.results), dict(clock.raw_results)
     print(f"\n{'minutes':>8}{'ganlab dcgan':>14}{'TF tutorial':>13}{'tutorial/ganlab':>17}{'ganlab/floor':>14}")
     for mark in marks:
         ours, theirs = results["ganlab dcgan"].get(mark), results["TF tutorial"].get(mark)
         if ours is None or theirs is None:
             continue
         print(f"{mark / 60:>8.1f}{ours:>14.2f}{theirs:>13.2f}{theirs / ours:>17.1f}{ours / floor:>14.1f}")
+    if raw["ganlab dcgan"]:
+        print("\nganlab dcgan sampled from the moving average of G's weights (EMA) and from the raw weights:")
+        print(f"{'minutes':>8}{'EMA':>10}{'raw':>10}{'raw/EMA':>10}")
+        for mark, without in raw["ganlab dcgan"].items():
+            with_ema = results["ganlab dcgan"][mark]
+            print(f"{mark / 60:>8.1f}{with_ema:>10.2f}{without:>10.2f}{without / with_ema:>10.2f}")
 
 
 if __name__ == "__main__":
