@@ -9,9 +9,13 @@ for 2.5, 5, 10 and 15 minutes of wall-clock time. The clock stops while FID
 is computed. Also prints the real-data floor (10,000 train digits vs the test
 split) and the ratio of the two FIDs at each point, and, for the ganlab recipe,
 the FID of its raw generator weights beside that of the moving average it
-samples from (the EMA lever, measured at equal training).
+samples from (the EMA lever, measured at equal training). A third, shorter
+row trains the conditional ``cdcgan`` recipe, whose samples come in equal
+numbers per digit: a reference for how much of the unconditional models' FID
+is class imbalance and digits between classes, not a competitor of the
+unconditional tutorial recipe.
 
-    python benchmarks/time_to_quality.py [--minutes 2.5 5 10 15] [--n 10000]
+    python benchmarks/time_to_quality.py [--minutes 2.5 5 10 15] [--conditional-minutes 2.5 5] [--n 10000]
 """
 
 import argparse
@@ -83,37 +87,54 @@ class WallClockFID(keras.callbacks.Callback):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, nargs="+", default=[2.5, 5, 10, 15])
+    parser.add_argument("--conditional-minutes", type=float, nargs="*", default=[2.5, 5],
+                        help="marks for the conditional 'cdcgan' recipe, a reference row (none: skip it)")
     parser.add_argument("--n", type=int, default=10_000)
     args = parser.parse_args()
-    images, _ = ganlab.load_mnist("train")
+    images, labels = ganlab.load_mnist("train")
     floor = metrics.frechet_distance(images[:args.n])
     print(f"real-data floor (train vs test, N={args.n}): FID {floor:.2f}")
     marks = [60 * m for m in args.minutes]
+
+    def recipe(model):
+        return runs.build_gan(model, "mnist", seed=0), runs.RECIPES[model].batch_size
+
+    # name: (build, minutes marks, conditional)
     recipes = {
-        "ganlab dcgan": lambda: (runs.build_gan("dcgan", "mnist", seed=0), runs.RECIPES["dcgan"].batch_size),
-        "TF tutorial": lambda: tutorial_gan(seed=0),
+        "ganlab dcgan": (lambda: recipe("dcgan"), marks, False),
+        "TF tutorial": (lambda: tutorial_gan(seed=0), marks, False),
     }
+    if args.conditional_minutes:
+        recipes["ganlab cdcgan"] = (lambda: recipe("cdcgan"), [60 * m for m in args.conditional_minutes], True)
     results, raw = {}, {}
-    for name, build in recipes.items():
+    for name, (build, recipe_marks, conditional) in recipes.items():
         gan, batch_size = build()
         print(f"{name}: batch {batch_size}, {gan.generator.count_params():,} + "
               f"{gan.discriminator.count_params():,} parameters", flush=True)
-        clock = WallClockFID(marks, args.n)
-        data = ganlab.make_dataset(images, batch_size=batch_size, seed=0).repeat()
+        clock = WallClockFID(recipe_marks, args.n)
+        arrays = (images, labels) if conditional else (images,)
+        data = ganlab.make_dataset(*arrays, batch_size=batch_size, seed=0).repeat()
         gan.fit(data, epochs=1, steps_per_epoch=10**7, callbacks=[clock], verbose=0)
         results[name], raw[name] = dict(clock.results), dict(clock.raw_results)
-    print(f"\n{'minutes':>8}{'ganlab dcgan':>14}{'TF tutorial':>13}{'tutorial/ganlab':>17}{'ganlab/floor':>14}")
-    for mark in marks:
+
+    def cell(value, width, digits=2):
+        return f"{'-':>{width}}" if value is None else f"{value:>{width}.{digits}f}"
+
+    print(f"\n{'minutes':>8}{'ganlab dcgan':>14}{'TF tutorial':>13}{'tutorial/ganlab':>17}{'ganlab/floor':>14}"
+          f"{'cdcgan':>9}{'cdcgan/floor':>14}")
+    for mark in sorted(set(marks) | set(results.get("ganlab cdcgan", {}))):
         ours, theirs = results["ganlab dcgan"].get(mark), results["TF tutorial"].get(mark)
-        if ours is None or theirs is None:
-            continue
-        print(f"{mark / 60:>8.1f}{ours:>14.2f}{theirs:>13.2f}{theirs / ours:>17.1f}{ours / floor:>14.1f}")
-    if raw["ganlab dcgan"]:
-        print("\nganlab dcgan sampled from the moving average of G's weights (EMA) and from the raw weights:")
-        print(f"{'minutes':>8}{'EMA':>10}{'raw':>10}{'raw/EMA':>10}")
-        for mark, without in raw["ganlab dcgan"].items():
-            with_ema = results["ganlab dcgan"][mark]
-            print(f"{mark / 60:>8.1f}{with_ema:>10.2f}{without:>10.2f}{without / with_ema:>10.2f}")
+        conditional = results.get("ganlab cdcgan", {}).get(mark)
+        ratio = theirs / ours if ours is not None and theirs is not None else None
+        print(f"{mark / 60:>8.1f}{cell(ours, 14)}{cell(theirs, 13)}{cell(ratio, 17, 1)}"
+              f"{cell(ours and ours / floor, 14, 1)}{cell(conditional, 9)}{cell(conditional and conditional / floor, 14, 1)}")
+    for name in ("ganlab dcgan", "ganlab cdcgan"):
+        if raw.get(name):
+            print(f"\n{name} sampled from the moving average of G's weights (EMA) and from the raw weights:")
+            print(f"{'minutes':>8}{'EMA':>10}{'raw':>10}{'raw/EMA':>10}")
+            for mark, without in raw[name].items():
+                with_ema = results[name][mark]
+                print(f"{mark / 60:>8.1f}{with_ema:>10.2f}{without:>10.2f}{without / with_ema:>10.2f}")
 
 
 if __name__ == "__main__":

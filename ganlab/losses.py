@@ -7,6 +7,7 @@ on any Keras backend; only :func:`gradient_penalty` needs TensorFlow's tape.
 """
 
 import keras
+import numpy as np
 from keras import ops
 
 
@@ -145,8 +146,6 @@ def get_losses(name):
 
 # ---------------------------------------------------------------------- the minimax game on a grid (chapter 1)
 # Densities tabulated on a 1D grid ``x`` (numpy arrays of the same length); integrals use the trapezoidal rule.
-
-import numpy as np  # noqa: E402  (numpy only for this section's grid arithmetic)
 
 
 def _check_grid(x, *densities):

@@ -264,10 +264,17 @@ def wgan_gp_config():
     return compile_kwargs, lambda: keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.0, beta_2=0.9)
 
 
-def dcgan_config():
+def dcgan_config(learning_rate=2e-4):
     """DCGAN's settings (Radford et al., 2016): Adam with learning rate 2e-4 and beta1 = 0.5.
+
+    Args:
+        learning_rate: Adam's learning rate for both networks; the default is the paper's.
+            The ``"dcgan"`` recipe of ``ganlab.runs`` uses ten times more (see its
+            ``learning_rate``).
 
     Returns ``(compile_kwargs, optimizer_factory)``.
     """
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be positive, got {learning_rate!r}.")
     compile_kwargs = dict(loss="non_saturating", discriminator_steps=1)
-    return compile_kwargs, lambda: keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+    return compile_kwargs, lambda: keras.optimizers.Adam(learning_rate=learning_rate, beta_1=0.5)

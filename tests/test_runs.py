@@ -147,3 +147,15 @@ def test_metrics_logged_on_some_epochs_stay_aligned_with_their_epoch(tmp_path):
     callbacks.write_history_csv(history, tmp_path / "history.csv")
     assert (tmp_path / "history.csv").read_text().splitlines() == [
         "epoch,d_loss,fid", "1,1.0,", "2,2.0,30.0", "3,3.0,"]
+
+
+def test_resume_refuses_a_run_made_with_another_version_of_the_recipe(tmp_path):
+    out = tmp_path / "run"
+    _train_toy(out)
+    config = json.loads((out / "config.json").read_text())
+    config["recipe"]["learning_rate"] = 1.0  # as if the recipe had changed since the run was made
+    (out / "config.json").write_text(json.dumps(config))
+    before = (out / "checkpoint.npz").read_bytes()
+    with pytest.raises(ValueError, match="another version of the 'gan' recipe .*learning_rate"):
+        runs.train_or_load("gan", "ring8", out=out, verbose=0, limit=2048, epochs=1)
+    assert (out / "checkpoint.npz").read_bytes() == before

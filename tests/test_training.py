@@ -106,3 +106,13 @@ def test_published_configurations_carry_the_papers_defaults():
     kwargs, make = training.wgan_config()
     assert kwargs["clip_value"] == 0.01 and kwargs["discriminator_steps"] == 5
     assert float(make().learning_rate) == pytest.approx(5e-5)
+    kwargs, make = training.dcgan_config()
+    assert kwargs["loss"] == "non_saturating"
+    assert (float(make().learning_rate), make().beta_1) == pytest.approx((2e-4, 0.5))
+
+
+def test_dcgan_config_takes_another_learning_rate_and_refuses_a_bad_one():
+    _, make = training.dcgan_config(learning_rate=2e-3)
+    assert float(make().learning_rate) == pytest.approx(2e-3)
+    with pytest.raises(ValueError, match="learning_rate must be positive"):
+        training.dcgan_config(learning_rate=0)
