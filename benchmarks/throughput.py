@@ -5,7 +5,7 @@ are run alternately in one process (``--rounds`` times each) so that machine
 noise hits both alike. Prints images per second and the ratio fit / loop
 (the abstraction must cost nothing measurable: ratio >= 0.95).
 
-    python benchmarks/throughput.py [--rounds 3] [--batches 100] [--batch-size 64]
+    python benchmarks/throughput.py [--rounds 3] [--batches 100] [--batch-size 64] [--no-remapping]
 """
 
 import argparse
@@ -79,13 +79,19 @@ def main():
     parser.add_argument("--batches", type=int, default=100)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--models", nargs="+", default=list(PAIRS), choices=list(PAIRS))
+    parser.add_argument("--no-remapping", action="store_true",
+                        help="turn off TensorFlow's grappler remapper (the op fusions whose failure on "
+                             "LeakyReLU gradients logs 'remapper failed'), to measure what it is worth")
     args = parser.parse_args()
+    if args.no_remapping:
+        tf.config.optimizer.set_experimental_options({"remapping": False})
 
     images, _ = ganlab.load_mnist(limit=args.batches * args.batch_size)
     dataset = ganlab.make_dataset(images, batch_size=args.batch_size, seed=0).repeat()
     n_images = args.batches * args.batch_size
     print(f"{args.batches} batches of {args.batch_size}, {args.rounds} alternating rounds, "
-          f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {os.cpu_count()} CPUs")
+          f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {os.cpu_count()} CPUs"
+          + (", grappler remapper off" if args.no_remapping else ""))
     print(f"{'model':<8}{'GAN.fit img/s':>15}{'tf.function img/s':>20}{'ratio':>8}")
     for name in args.models:
         fit_times, loop_times = [], []
