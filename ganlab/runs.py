@@ -259,10 +259,13 @@ def train(model="dcgan", dataset="mnist", out="runs/dcgan", epochs=None, steps=N
                 raise ValueError(f"{out} holds a run with {key}={saved.get(key)!r}, not {config[key]!r}; "
                                  "resume with the same settings or start a new directory.")
         if saved.get("recipe") != config["recipe"]:
-            changed = sorted(k for k in config["recipe"] if (saved.get("recipe") or {}).get(k) != config["recipe"][k])
-            raise ValueError(f"{out} was trained with another version of the {model!r} recipe (it differs in "
-                             f"{', '.join(changed)}); it cannot be resumed with this one. Start a new directory, "
-                             "or delete this one to retrain it.")
+            if "recipe" in saved:
+                changed = sorted(k for k in config["recipe"] if saved["recipe"].get(k) != config["recipe"][k])
+                why = f"another version of the {model!r} recipe (it differs in {', '.join(changed)})"
+            else:
+                why = "an earlier ganlab that did not record its recipe's settings"
+            raise ValueError(f"{out} was trained with {why}; it cannot be resumed with this one. Start a new "
+                             "directory, or delete this one to retrain it.")
         config["batch_size"] = batch_size or saved["batch_size"]
     elif out.exists() and any(out.iterdir()):
         raise ValueError(f"{out} already holds files; pass resume=True (--resume) to continue that run, "

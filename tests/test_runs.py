@@ -159,3 +159,13 @@ def test_resume_refuses_a_run_made_with_another_version_of_the_recipe(tmp_path):
     with pytest.raises(ValueError, match="another version of the 'gan' recipe .*learning_rate"):
         runs.train_or_load("gan", "ring8", out=out, verbose=0, limit=2048, epochs=1)
     assert (out / "checkpoint.npz").read_bytes() == before
+
+
+def test_resume_refuses_a_run_from_a_ganlab_that_did_not_record_its_recipe(tmp_path):
+    out = tmp_path / "run"
+    _train_toy(out)
+    config = json.loads((out / "config.json").read_text())
+    del config["recipe"]
+    (out / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ValueError, match="earlier ganlab that did not record"):
+        _train_toy(out, resume=True)
