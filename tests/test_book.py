@@ -190,6 +190,19 @@ def test_fast_build_elsewhere_and_full_build_into_the_book_are_allowed(monkeypat
     guard.check_build_paths(fake_app(ROOT / "_build" / "html"))
 
 
+def test_fast_build_gets_a_banner_and_a_short_cell_timeout_and_the_full_build_neither(monkeypatch):
+    guard = load_guard()
+    monkeypatch.setenv("GANLAB_FAST", "1")
+    config = SimpleNamespace(html_theme_options={}, nb_execution_timeout=1800)
+    guard.mark_fast_build(None, config)
+    assert config.nb_execution_timeout == guard.FAST_CELL_TIMEOUT < 1800
+    assert "fast" in config.html_theme_options["announcement"].lower()
+    monkeypatch.delenv("GANLAB_FAST")
+    config = SimpleNamespace(html_theme_options={}, nb_execution_timeout=1800)
+    guard.mark_fast_build(None, config)
+    assert config.nb_execution_timeout == 1800 and "announcement" not in config.html_theme_options
+
+
 def test_book_build_drops_mplbackend_so_notebook_figures_are_captured(monkeypatch):
     monkeypatch.setenv("MPLBACKEND", "Agg")  # with it, kernels use Agg and plt.show() draws nothing
     load_guard().keep_figures_inline()
@@ -247,8 +260,10 @@ def test_fast_build_has_executed_figures_in_every_chapter(tmp_path):
     jupyter_book = jupyter_book if jupyter_book.is_file() else shutil.which("jupyter-book")
     command = [str(jupyter_book), "build", str(ROOT), "--path-output", str(tmp_path), "-W", "--keep-going"]
     # A healthy fast build takes 2-4 minutes. A kernel that never answers its first request
-    # (seen intermittently on the CI machine) would otherwise hang CI: fail instead, so that
-    # pytest's single rerun (--reruns 1 in the Makefile) builds again in a fresh directory.
+    # (seen intermittently on the CI machine) would otherwise hang CI: the extension gives fast
+    # builds a 5-minute cell timeout (ganlab_book.FAST_CELL_TIMEOUT) and this call a 20-minute
+    # backstop, so the build fails and pytest's single rerun (--reruns 1 in the Makefile) builds
+    # again in a fresh directory.
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
     log = result.stdout + result.stderr
     assert result.returncode == 0, f"fast book build failed:\n{log[-8000:]}"

@@ -63,6 +63,12 @@ def check_build_paths(app):
         )
 
 
+# Seconds a cell may run in a fast build. Fast cells take seconds; the full book's training cells need
+# _config.yml's 1800. A kernel that never answers (seen intermittently on the 2-core CI machine) then
+# fails its notebook after this long instead of holding the build until the test's 20-minute limit.
+FAST_CELL_TIMEOUT = 300
+
+
 def mark_fast_build(app, config):
     from ganlab.config import fast_mode
 
@@ -70,6 +76,7 @@ def mark_fast_build(app, config):
         options = dict(config.html_theme_options or {})
         options["announcement"] = FAST_BANNER
         config.html_theme_options = options
+        config.nb_execution_timeout = FAST_CELL_TIMEOUT
 
 
 class FootciteFalseWarning(logging.Filter):
