@@ -5,7 +5,7 @@ are run alternately in one process (``--rounds`` times each) so that machine
 noise hits both alike. Prints images per second and the ratio fit / loop
 (the abstraction must cost nothing measurable: ratio >= 0.95).
 
-    python benchmarks/throughput.py [--rounds 3] [--batches 100] [--batch-size 64] [--no-remapping]
+    python benchmarks/throughput.py [--rounds 3] [--batches 100] [--batch-size 64] [--steps-per-execution 1] [--no-remapping]
 """
 
 import argparse
@@ -35,10 +35,10 @@ def make_pair(name):
     return build_g(), build_d(), optimizer(), optimizer()
 
 
-def fit_round(name, dataset, batches):
+def fit_round(name, dataset, batches, steps_per_execution=1):
     generator, discriminator, d_opt, g_opt = make_pair(name)
     gan = ganlab.GAN(generator, discriminator, seed=0)
-    gan.compile(d_opt, g_opt, loss="non_saturating")
+    gan.compile(d_opt, g_opt, loss="non_saturating", steps_per_execution=steps_per_execution)
     gan.fit(dataset.take(3), epochs=1, verbose=0)  # trace and warm up
     start = time.perf_counter()
     gan.fit(dataset.take(batches), epochs=1, verbose=0)
@@ -79,6 +79,9 @@ def main():
     parser.add_argument("--batches", type=int, default=100)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--models", nargs="+", default=list(PAIRS), choices=list(PAIRS))
+    parser.add_argument("--steps-per-execution", type=int, default=1,
+                        help="GAN.compile's steps_per_execution (training steps per call of the compiled "
+                             "function; fewer Python round trips)")
     parser.add_argument("--no-remapping", action="store_true",
                         help="turn off TensorFlow's grappler remapper (the op fusions whose failure on "
                              "LeakyReLU gradients logs 'remapper failed'), to measure what it is worth")
@@ -91,12 +94,13 @@ def main():
     n_images = args.batches * args.batch_size
     print(f"{args.batches} batches of {args.batch_size}, {args.rounds} alternating rounds, "
           f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {os.cpu_count()} CPUs"
-          + (", grappler remapper off" if args.no_remapping else ""))
+          + (", grappler remapper off" if args.no_remapping else "")
+          + (f", GAN.fit with steps_per_execution={args.steps_per_execution}" if args.steps_per_execution > 1 else ""))
     print(f"{'model':<8}{'GAN.fit img/s':>15}{'tf.function img/s':>20}{'ratio':>8}")
     for name in args.models:
         fit_times, loop_times = [], []
         for _ in range(args.rounds):
-            fit_times.append(fit_round(name, dataset, args.batches))
+            fit_times.append(fit_round(name, dataset, args.batches, args.steps_per_execution))
             loop_times.append(loop_round(name, dataset, args.batches))
         fit_rate = n_images / statistics.median(fit_times)
         loop_rate = n_images / statistics.median(loop_times)
