@@ -20,7 +20,8 @@ book-fast: $(VENV)/.installed-book
 	GANLAB_FAST=1 $(BIN)/jupyter-book build . --path-output _build/fast -W
 
 test: $(VENV)/.installed-test
-	GANLAB_FAST=1 $(BIN)/python -m pytest tests --nbmake book --nbmake-timeout=600 --reruns 1 -ra
+	-timeout 300 $(BIN)/python scripts/warm_kernel.py
+	GANLAB_FAST=1 $(BIN)/python -m pytest tests --nbmake book --nbmake-timeout=600 --reruns 2 -ra
 
 clean:
 	rm -rf _build

@@ -262,7 +262,7 @@ def test_fast_build_has_executed_figures_in_every_chapter(tmp_path):
     # A healthy fast build takes 2-4 minutes. A kernel that never answers its first request
     # (seen intermittently on the CI machine) would otherwise hang CI: the extension gives fast
     # builds a 5-minute cell timeout (ganlab_book.FAST_CELL_TIMEOUT) and this call a 20-minute
-    # backstop, so the build fails and pytest's single rerun (--reruns 1 in the Makefile) builds
+    # backstop, so the build fails and pytest's reruns (--reruns 2 in the Makefile) build
     # again in a fresh directory.
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
     log = result.stdout + result.stderr
