@@ -120,14 +120,16 @@ def main():
     def cell(value, width, digits=2):
         return f"{'-':>{width}}" if value is None else f"{value:>{width}.{digits}f}"
 
+    def over(a, b):  # a / b, or None where a mark has no FID
+        return None if a is None or b is None else a / b
+
     print(f"\n{'minutes':>8}{'ganlab dcgan':>14}{'TF tutorial':>13}{'tutorial/ganlab':>17}{'ganlab/floor':>14}"
           f"{'cdcgan':>9}{'cdcgan/floor':>14}")
     for mark in sorted(set(marks) | set(results.get("ganlab cdcgan", {}))):
         ours, theirs = results["ganlab dcgan"].get(mark), results["TF tutorial"].get(mark)
         conditional = results.get("ganlab cdcgan", {}).get(mark)
-        ratio = theirs / ours if ours is not None and theirs is not None else None
-        print(f"{mark / 60:>8.1f}{cell(ours, 14)}{cell(theirs, 13)}{cell(ratio, 17, 1)}"
-              f"{cell(ours and ours / floor, 14, 1)}{cell(conditional, 9)}{cell(conditional and conditional / floor, 14, 1)}")
+        print(f"{mark / 60:>8.1f}{cell(ours, 14)}{cell(theirs, 13)}{cell(over(theirs, ours), 17, 1)}"
+              f"{cell(over(ours, floor), 14, 1)}{cell(conditional, 9)}{cell(over(conditional, floor), 14, 1)}")
     for name in ("ganlab dcgan", "ganlab cdcgan"):
         if raw.get(name):
             print(f"\n{name} sampled from the moving average of G's weights (EMA) and from the raw weights:")
