@@ -95,7 +95,7 @@ def test_first_code_cell_installs_ganlab_on_colab_only_and_is_hidden(path):
     first = code_cells(notebook)[0]
     assert "remove-cell" in first.metadata.get("tags", []), f"{path.name}: tag the install cell remove-cell"
     assert '"google.colab" in sys.modules' in first.source, f"{path.name}: install only on Colab"
-    assert f'"ganlab @ git+{REPOSITORY}"' in first.source, (
+    assert f'"ganlab-book @ git+{REPOSITORY}"' in first.source, (
         f"{path.name}: the install cell must install from {REPOSITORY} (repository.url in _config.yml)")
 
 
