@@ -572,8 +572,9 @@ class CropSampler:
     crop's side ``round(s * min(H, W))`` pixels, its top-left corner uniformly
     among the positions inside the image, and a coin for a horizontal flip
     (drawn always, used only with ``flip=True``, so flipping mirrors some of the
-    same crops). The square is resized to ``size`` x ``size`` by PIL's bicubic
-    filter, which averages over the source pixels when it shrinks (antialiased).
+    same crops). The square is resized to ``size`` x ``size`` by PIL's Lanczos
+    filter, which widens with the shrink factor so that it averages over the
+    source pixels (antialiased) and keeps brushwork sharp when enlarging.
 
     Constructing it reads every file's header (not its pixels) to check sizes;
     pixels are decoded on demand through an :class:`ImageCache`.
@@ -631,7 +632,7 @@ class CropSampler:
         if image.size != (width, height):
             raise ValueError(f"{self.files[label]} changed while it was read ({width} x {height}, "
                              f"now {image.width} x {image.height}).")
-        crop = image.resize((self.size, self.size), Image.BICUBIC, box=(left, top, left + side, top + side))
+        crop = image.resize((self.size, self.size), Image.LANCZOS, box=(left, top, left + side, top + side))
         pixels = np.asarray(crop, dtype=np.float32).reshape(self.size, self.size, self.channels)
         if self.flip and mirror:
             pixels = pixels[:, ::-1]
