@@ -598,3 +598,30 @@ def test_image_crops_checks_sizes_before_the_first_batch(tmp_path):
         image_crops(tmp_path, 32)
     with pytest.raises(ValueError, match="batch_size"):
         image_crops("paintings", 32, batch_size=0)
+
+
+def test_exif_orientation_is_applied_so_photos_stand_upright(tmp_path):
+    pixels = np.zeros((2, 3), dtype=np.uint8)
+    pixels[0, 0] = 255  # white top-left corner, 3 wide and 2 high as stored
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to display"
+    Image.fromarray(pixels).save(tmp_path / "photo.png", exif=exif)
+    image = load_image(tmp_path / "photo.png", channels=1)[..., 0]
+    assert image.shape == (3, 2)
+    np.testing.assert_array_equal(image > 0, np.rot90(pixels, k=-1) > 0)  # the corner moves to the top right
+
+
+def test_sixteen_bit_grey_png_is_scaled_not_clipped(tmp_path):
+    pixels = np.array([[0, 32896, 65535]], dtype=np.uint16)  # 32896 = 128 * 257
+    Image.fromarray(pixels).save(tmp_path / "deep.png")
+    np.testing.assert_allclose(load_image(tmp_path / "deep.png", channels=1)[0, :, 0], [-1, 128 / 127.5 - 1, 1],
+                               atol=1e-6)
+
+
+def test_image_tagged_srgb_keeps_its_values(tmp_path):
+    from PIL import ImageCms
+
+    pixels = np.random.default_rng(0).integers(0, 256, size=(4, 4, 3), dtype=np.uint8)
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    Image.fromarray(pixels).save(tmp_path / "tagged.png", icc_profile=srgb)
+    np.testing.assert_allclose(load_image(tmp_path / "tagged.png"), pixels / 127.5 - 1.0, atol=2 / 127.5)
