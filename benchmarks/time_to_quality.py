@@ -28,7 +28,7 @@ import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
 import ganlab  # noqa: E402
-from ganlab import metrics, runs, training  # noqa: E402
+from ganlab import latent, metrics, runs  # noqa: E402
 
 
 def tutorial_gan(seed=0):
@@ -75,7 +75,7 @@ class WallClockFID(keras.callbacks.Callback):
             self.results.append((mark, fid))
             line = f"    {mark / 60:5.1f} min: FID {fid:8.2f}"
             if self.model.ema_generator is not None:
-                raw = metrics.frechet_distance(training.generate(self.model.generator, self.n, seed=0))
+                raw = metrics.frechet_distance(latent.generate(self.model.generator, self.n, seed=0))
                 self.raw_results.append((mark, raw))
                 line += f" (raw generator weights, no EMA: {raw:.2f})"
             print(line, flush=True)

@@ -19,7 +19,7 @@ import keras
 import numpy as np
 
 from ganlab import viz
-from ganlab.training import latent_vectors
+from ganlab.latent import latent_vectors
 
 
 def _atomic_write_bytes(path, data):

@@ -142,27 +142,27 @@ def _load_art_run(run_dir):
 
 
 def cmd_render(args):
-    from ganlab import models, viz
+    from ganlab import _checks, cppn, latent, viz
 
     if not args.out.lower().endswith(".png"):
         raise CliError(f"--out must name a .png file, got {args.out!r}")
     config, generator, _ = _load_art_run(args.run_dir)
-    if not models.is_cppn(generator):
+    if not cppn.is_cppn(generator):
         raise CliError(f"{args.run_dir} holds a {config['model']!r} run; only a CPPN run (`ganlab train --model cppn`) "
                        "renders at any size. Use `ganlab interpolate` or `ganlab sample` for it")
-    latent = viz.seed_latents([args.seed], int(generator.inputs[0].shape[-1]))
-    image = models.render_cppn(generator, latent, size=args.size, extent=args.extent)[0]
+    latents = latent.seed_latents([args.seed], _checks.latent_dim(generator))
+    image = cppn.render_cppn(generator, latents, size=args.size, extent=args.extent)[0]
     viz.export_png(image, args.out, palette=args.palette)
     print(f"wrote a {args.size}x{args.size} picture (seed {args.seed}) to {args.out}")
 
 
 def cmd_interpolate(args):
-    from ganlab import models, viz
+    from ganlab import _checks, cppn, latent, viz
 
     if not args.out.lower().endswith(".gif"):
         raise CliError(f"--out must name a .gif file, got {args.out!r}")
     config, generator, recipe = _load_art_run(args.run_dir)
-    if args.size is not None and not models.is_cppn(generator):
+    if args.size is not None and not cppn.is_cppn(generator):
         raise CliError(f"--size needs a CPPN run; {args.run_dir} holds a {config['model']!r} run, which draws 28x28")
     if args.label is not None and not recipe.conditional:
         raise CliError(f"--label needs a conditional run; {args.run_dir} holds a {config['model']!r} run")
@@ -171,8 +171,8 @@ def cmd_interpolate(args):
         label = 0 if args.label is None else args.label
         if not 0 <= label <= 9:
             raise CliError(f"--label must be a class in 0..9, got {label}")
-    keyframes = viz.seed_latents([args.from_seed, args.to_seed], int(generator.inputs[0].shape[-1]))
-    frames = viz.walk_frames(generator, keyframes, frames_per_segment=args.frames - 1, method=args.method,
+    keyframes = latent.seed_latents([args.from_seed, args.to_seed], _checks.latent_dim(generator))
+    frames = latent.walk_frames(generator, keyframes, frames_per_segment=args.frames - 1, method=args.method,
                              labels=label, size=args.size)
     if args.palette is not None:
         frames = viz.colorize(frames, args.palette)

@@ -17,7 +17,7 @@ import numpy as np
 
 import ganlab
 from ganlab import callbacks as gcallbacks
-from ganlab import datasets, models, training
+from ganlab import cppn, datasets, latent, models, training
 
 IMAGE_DATASETS = ("mnist",)
 TOY_DATASETS = tuple(datasets.TOY_DISTRIBUTIONS)
@@ -192,7 +192,7 @@ def build_gan(model="dcgan", dataset="mnist", seed=0):
             generator = models.dcgan_generator()
             discriminator = models.wgan_critic(normalization="layer" if model == "wgan-gp" else None)
     elif model == "cppn":  # chapter 8 (art)
-        generator, discriminator = models.cppn_generator(), models.dcgan_discriminator(filters=32)
+        generator, discriminator = cppn.cppn_generator(), models.dcgan_discriminator(filters=32)
     else:  # toy vanilla GANs
         d_optimizer = _adam(TOY_GAN_LEARNING_RATES["discriminator"], 0.5)
         g_optimizer = _adam(TOY_GAN_LEARNING_RATES["generator"], 0.5)
@@ -323,11 +323,9 @@ def load_run_config(run_dir):
 def sample(run_dir, n, seed=0, labels=None):
     """Draw ``n`` samples from a run's ``generator.keras``: float32 in [-1, 1], same seed same samples."""
     _check_count("n", n)
-    config = load_run_config(run_dir)
+    load_run_config(run_dir)  # refuses a directory that holds no run
     generator = models.load_generator(Path(run_dir) / "generator.keras")
-    samples = training.generate(generator, n, seed=seed, labels=labels,
-                                num_classes=10 if get_recipe(config["model"], config["dataset"]).conditional
-                                else None)
+    samples = latent.generate(generator, n, seed=seed, labels=labels)
     return samples.astype(np.float32)
 
 

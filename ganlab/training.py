@@ -12,10 +12,11 @@ WGAN (weight clipping) and WGAN-GP are configurations of the same class: see
 """
 
 import keras
-import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from ganlab import _checks
+from ganlab.latent import generate
 from ganlab.losses import SMOOTHABLE, get_losses, gradient_penalty
 
 
@@ -45,9 +46,9 @@ class GAN(keras.Model):
             raise ValueError(f"ema_decay must be in (0, 1) or None, got {ema_decay!r}.")
         self.generator = generator
         self.discriminator = discriminator
-        self.latent_dim = int(generator.inputs[0].shape[-1])
-        self.conditional = len(generator.inputs) > 1
-        self.num_classes = self._find_num_classes(generator) if self.conditional else None
+        self.latent_dim = _checks.latent_dim(generator)
+        self.conditional = _checks.is_conditional(generator)
+        self.num_classes = _checks.num_classes(generator) if self.conditional else None
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.ema_decay = ema_decay
         self.ema_generator = None
@@ -56,13 +57,6 @@ class GAN(keras.Model):
             self.ema_generator.set_weights(generator.get_weights())
             self.ema_updates = keras.Variable(0.0, trainable=False, name="ema_updates")
         self.built = True
-
-    @staticmethod
-    def _find_num_classes(generator):
-        for layer in generator.layers:
-            if isinstance(layer, keras.layers.Embedding):
-                return int(layer.input_dim)
-        raise ValueError("a conditional generator needs an Embedding layer for its labels.")
 
     def compile(self, d_optimizer, g_optimizer, loss="non_saturating", discriminator_steps=1,
                 gradient_penalty_weight=0.0, clip_value=None, label_smoothing=0.0, **kwargs):
@@ -205,40 +199,7 @@ class GAN(keras.Model):
             labels: class labels for a conditional GAN (default: 0, 1, 2, ... cycling).
             latents: use these latent vectors (shape (n, latent_dim)) instead of drawing them.
         """
-        return generate(self.sampler, n, seed=seed, labels=labels, latents=latents, batch_size=batch_size,
-                        num_classes=self.num_classes)
-
-
-def latent_vectors(n, latent_dim, seed=None):
-    """Standard-normal latent vectors, float32 (n, latent_dim), from numpy's generator with ``seed``."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}.")
-    return np.random.default_rng(seed).standard_normal((n, latent_dim)).astype(np.float32)
-
-
-def generate(generator, n, seed=None, labels=None, latents=None, batch_size=500, num_classes=10):
-    """Run ``generator`` (not training) on ``n`` latent vectors and return a numpy array.
-
-    Works for any generator built by ``ganlab.models`` (conditional ones take labels).
-    """
-    latent_dim = int(generator.inputs[0].shape[-1])
-    if latents is None:
-        latents = latent_vectors(n, latent_dim, seed)
-    latents = np.asarray(latents, dtype=np.float32)
-    if latents.shape != (n, latent_dim):
-        raise ValueError(f"latents must have shape ({n}, {latent_dim}), got {latents.shape}.")
-    conditional = len(generator.inputs) > 1
-    if conditional:
-        labels = np.arange(n) % (num_classes or 10) if labels is None else np.asarray(labels)
-        if labels.shape != (n,):
-            raise ValueError(f"labels must have shape ({n},), got {labels.shape}.")
-        labels = labels.astype(np.int32)
-    outputs = []
-    for start in range(0, n, batch_size):
-        z = latents[start:start + batch_size]
-        inputs = [z, labels[start:start + batch_size]] if conditional else z
-        outputs.append(ops.convert_to_numpy(generator(inputs, training=False)))
-    return np.concatenate(outputs, axis=0)
+        return generate(self.sampler, n, seed=seed, labels=labels, latents=latents, batch_size=batch_size)
 
 
 # ---------------------------------------------------------------------- published configurations

@@ -3,6 +3,7 @@
 import os
 from pathlib import Path
 
+import keras
 import pytest
 
 SHARED_MNIST = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
@@ -17,3 +18,12 @@ def _private_cache(tmp_path_factory):
     if "GANLAB_CACHE_DIR" not in os.environ:
         os.environ["GANLAB_CACHE_DIR"] = str(tmp_path_factory.mktemp("ganlab_cache"))
     yield
+
+
+@pytest.fixture(scope="module")
+def cppn():
+    """A small CPPN (latent 8, width 16, 12 x 12 pictures) with seeded weights."""
+    from ganlab.cppn import cppn_generator
+
+    keras.utils.set_random_seed(0)
+    return cppn_generator(latent_dim=8, hidden=16, size=12)

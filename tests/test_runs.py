@@ -9,7 +9,8 @@ import keras
 import numpy as np
 import pytest
 
-from ganlab import callbacks, runs
+from ganlab import callbacks, models, runs
+from ganlab.cppn import is_cppn
 
 
 def _train_toy(out, **kwargs):
@@ -169,3 +170,15 @@ def test_resume_refuses_a_run_from_a_ganlab_that_did_not_record_its_recipe(tmp_p
     (out / "config.json").write_text(json.dumps(config))
     with pytest.raises(ValueError, match="earlier ganlab that did not record"):
         _train_toy(out, resume=True)
+
+
+@pytest.mark.slow
+def test_cppn_recipe_trains_and_saves_a_cppn_run(tmp_path):
+    gan, history = runs.train("cppn", "mnist", out=tmp_path / "run", epochs=1, limit=64, verbose=0)
+    assert set(history) >= {"d_loss", "g_loss"} and all(np.isfinite(v[0]) for v in history.values())
+    generator = models.load_generator(tmp_path / "run")
+    assert is_cppn(generator)
+    assert gan.discriminator.count_params() == models.dcgan_discriminator(filters=32).count_params()
+    samples = runs.sample(tmp_path / "run", 3, seed=1)
+    assert samples.shape == (3, 28, 28, 1)
+    np.testing.assert_allclose(samples, gan.generate(3, seed=1), atol=1e-5)
