@@ -28,8 +28,8 @@ _PUBLIC = {
     "evaluate_images": "ganlab.metrics",
 }
 
-_SUBMODULES = ("callbacks", "cli", "config", "cppn", "datasets", "latent", "losses", "metrics", "models", "runs",
-               "theory", "training", "viz", "widgets")
+_SUBMODULES = ("callbacks", "classifier", "cli", "config", "cppn", "datasets", "latent", "losses", "metrics",
+               "models", "rundir", "runs", "theory", "training", "viz", "widgets")
 
 __all__ = ["__version__", *sorted(_PUBLIC)]
 

@@ -133,8 +133,9 @@ def _extent(text):
 def _load_art_run(run_dir):
     """(config, generator, recipe) of an image run, or ValueError."""
     from ganlab import models, runs
+    from ganlab.rundir import RunDir
 
-    config = runs.load_run_config(run_dir)
+    config = RunDir(run_dir).read_config()
     if config.get("dataset") not in runs.IMAGE_DATASETS:
         raise CliError(f"{run_dir} is a run on 2D points ({config.get('dataset')!r}); this command needs an image run")
     recipe = runs.get_recipe(config["model"], config["dataset"])

@@ -7,7 +7,6 @@ size and length of training; the published defaults are written down where
 they are set (see ``ganlab.training``).
 """
 
-import json
 import math
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -18,6 +17,7 @@ import numpy as np
 import ganlab
 from ganlab import callbacks as gcallbacks
 from ganlab import cppn, datasets, latent, models, training
+from ganlab.rundir import RunDir, load_checkpoint
 
 IMAGE_DATASETS = ("mnist",)
 TOY_DATASETS = tuple(datasets.TOY_DISTRIBUTIONS)
@@ -218,7 +218,7 @@ def _check_count(name, value):
 
 
 def train(model="dcgan", dataset="mnist", out="runs/dcgan", epochs=None, steps=None, batch_size=None,
-          seed=0, resume=False, verbose=1, limit=None, callbacks=()):
+          seed=0, resume=False, verbose=1, limit=None, callbacks=(), timer=False):
     """Train a recipe into a run directory; return ``(gan, history)``.
 
     Writes ``config.json``, ``checkpoint.npz`` and ``generator.keras`` (after every
@@ -233,7 +233,8 @@ def train(model="dcgan", dataset="mnist", out="runs/dcgan", epochs=None, steps=N
         seed: seeds the weights, the noise and the data order.
         resume: continue the run in ``out`` from its last completed epoch.
         limit: use only the first ``limit`` training examples.
-        callbacks: more Keras callbacks.
+        callbacks: more Keras callbacks (run after the sample grid, before the checkpoint).
+        timer: log each epoch's training time as ``"seconds"`` (see ``callbacks.EpochTimer``).
 
     Raises:
         ValueError: for unknown names, bad sizes, a refused or mismatched run directory.
@@ -245,15 +246,15 @@ def train(model="dcgan", dataset="mnist", out="runs/dcgan", epochs=None, steps=N
     if epochs is not None and steps is not None:
         raise ValueError("give either epochs or steps, not both.")
     out = Path(out)
-    config_path, checkpoint_path = out / "config.json", out / "checkpoint.npz"
+    run_dir = RunDir(out)
     config = dict(model=model, dataset=dataset, seed=seed, limit=limit,
                   batch_size=batch_size or recipe.batch_size, ganlab_version=ganlab.__version__,
                   recipe=_recipe_settings(recipe))
 
     if resume:
-        if not config_path.is_file():
+        if not run_dir.holds_run():
             raise ValueError(f"nothing to resume in {out}: it has no config.json.")
-        saved = json.loads(config_path.read_text())
+        saved = run_dir.read_config()
         for key in ("model", "dataset", "seed", "limit"):
             if saved.get(key) != config[key]:
                 raise ValueError(f"{out} holds a run with {key}={saved.get(key)!r}, not {config[key]!r}; "
@@ -286,44 +287,28 @@ def train(model="dcgan", dataset="mnist", out="runs/dcgan", epochs=None, steps=N
     config["steps_per_epoch"] = steps_per_epoch
 
     initial_epoch, history = 0, {}
-    if resume and checkpoint_path.is_file():
-        initial_epoch, history = gcallbacks.load_checkpoint(gan, checkpoint_path)
-    out.mkdir(parents=True, exist_ok=True)
-    gcallbacks._atomic_write_bytes(config_path, json.dumps(config, indent=2).encode())
+    if resume and run_dir.checkpoint_path.is_file():
+        initial_epoch, history = load_checkpoint(gan, run_dir.checkpoint_path)
+    run_dir.write_config(config)
     if initial_epoch >= epochs:
         return gan, history
 
-    guard = gcallbacks.NaNGuard()
-    toy_extra = {}
+    points = {}
     if toy:
-        distribution = datasets.toy_distribution(dataset)
-        toy_extra = dict(real=arrays[0][:2000], centres=distribution.centres, n=1000)
-    run_callbacks = [guard, gcallbacks.SampleGrid(out, **toy_extra), *callbacks,
-                     gcallbacks.RunCheckpoint(out, history=history, guard=guard)]
+        points = dict(real=arrays[0][:2000], centres=datasets.toy_distribution(dataset).centres)
+    run_callbacks = gcallbacks.run_callbacks(out, history=history, extra=callbacks, timer=timer, **points)
     gan.fit(data, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch if toy else None,
             callbacks=run_callbacks, verbose=verbose)
+    guard = run_callbacks[0]
     if guard.message:
         raise gcallbacks.TrainingDiverged(guard.message)
     return gan, run_callbacks[-1].history
 
 
-def load_run_config(run_dir):
-    """Read ``RUN_DIR/config.json``; raise ValueError if the directory holds no run."""
-    path = Path(run_dir) / "config.json"
-    if not Path(run_dir).is_dir():
-        raise ValueError(f"run directory {run_dir} does not exist.")
-    if not path.is_file():
-        raise ValueError(f"{run_dir} holds no run (no config.json); train one with `ganlab train ... --out {run_dir}`.")
-    try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as error:
-        raise ValueError(f"{path} is corrupt ({error}).") from None
-
-
 def sample(run_dir, n, seed=0, labels=None):
     """Draw ``n`` samples from a run's ``generator.keras``: float32 in [-1, 1], same seed same samples."""
     _check_count("n", n)
-    load_run_config(run_dir)  # refuses a directory that holds no run
+    RunDir(run_dir).read_config()  # refuses a directory that holds no run
     generator = models.load_generator(Path(run_dir) / "generator.keras")
     samples = latent.generate(generator, n, seed=seed, labels=labels)
     return samples.astype(np.float32)
@@ -339,27 +324,6 @@ def recipe_table():
 # a chapter twice) calls the same function with the same arguments and gets the finished run back.
 
 
-class EpochTimer(keras.callbacks.Callback):
-    """Write each epoch's wall-clock time in seconds into the epoch logs as ``"seconds"``.
-
-    :func:`train_or_load` puts it before ``ganlab.callbacks.RunCheckpoint``, so the times are
-    saved with the run's history and a run loaded later still tells how long it trained. The
-    clock runs from the start of an epoch until this callback's turn at its end: the training
-    steps and the sample grid, not callbacks listed after it (an evaluation, say).
-    """
-
-    def on_epoch_begin(self, epoch, logs=None):
-        import time
-
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        import time
-
-        if logs is not None:
-            logs["seconds"] = time.perf_counter() - self._start
-
-
 def train_or_load(model="dcgan", dataset="mnist", out="runs/dcgan", callbacks=(), **kwargs):
     """Train a recipe into ``out`` the first time; later calls with the same settings load the run.
 
@@ -370,7 +334,7 @@ def train_or_load(model="dcgan", dataset="mnist", out="runs/dcgan", callbacks=()
 
     Args:
         model, dataset, out: as for :func:`train`.
-        callbacks: more Keras callbacks (an :class:`EpochTimer` is always added first).
+        callbacks: more Keras callbacks (an ``EpochTimer`` always runs before them).
         **kwargs: the other arguments of :func:`train` (``epochs``, ``seed``, ``limit``, ...),
             except ``resume``, which is decided here.
 
@@ -384,6 +348,4 @@ def train_or_load(model="dcgan", dataset="mnist", out="runs/dcgan", callbacks=()
     """
     if "resume" in kwargs:
         raise TypeError("train_or_load decides resume itself; call runs.train to choose it.")
-    out = Path(out)
-    return train(model, dataset, out, resume=(out / "config.json").is_file(),
-                 callbacks=[EpochTimer(), *callbacks], **kwargs)
+    return train(model, dataset, out, resume=RunDir(out).holds_run(), callbacks=callbacks, timer=True, **kwargs)

@@ -9,6 +9,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ganlab.rundir import RunDir
+
 
 def _check_images(images):
     images = np.asarray(images, dtype=np.float32)
@@ -391,12 +393,6 @@ def gif_html(path, width=None):
 # ---------------------------------------------------------------------- practice chapters (4-7): a run's sample grids
 
 
-def run_sample_epochs(run_dir):
-    """The epochs (numbers from 1, sorted) for which a run saved a sample grid ``samples/epoch_NNN.png``."""
-    files = Path(run_dir, "samples").glob("epoch_*.png")
-    return sorted(int(file.stem.split("_")[1]) for file in files if file.stem.split("_")[1].isdigit())
-
-
 def show_run_samples(run_dir, epochs=None, ncols=4, size=3.2):
     """Show a run's sample grids side by side, one panel per epoch, titled with the epoch.
 
@@ -418,7 +414,7 @@ def show_run_samples(run_dir, epochs=None, ncols=4, size=3.2):
     """
     from PIL import Image
 
-    saved = run_sample_epochs(run_dir)
+    saved = RunDir(run_dir).sample_epochs()
     if not saved:
         raise ValueError(f"{run_dir} holds no sample grids (samples/epoch_NNN.png); train it with runs.train.")
     if epochs is None:
@@ -433,7 +429,7 @@ def show_run_samples(run_dir, epochs=None, ncols=4, size=3.2):
     for ax in axes.ravel():
         ax.set_axis_off()
     for ax, epoch in zip(axes.ravel(), epochs):
-        with Image.open(Path(run_dir, "samples", f"epoch_{epoch:03d}.png")) as image:
+        with Image.open(RunDir(run_dir).sample_path(epoch)) as image:
             ax.imshow(np.asarray(image.convert("L")), cmap="gray", vmin=0, vmax=255, interpolation="nearest")
         ax.set_title(f"epoch {epoch}")
     fig.tight_layout()

@@ -27,3 +27,27 @@ def cppn():
 
     keras.utils.set_random_seed(0)
     return cppn_generator(latent_dim=8, hidden=16, size=12)
+
+
+@pytest.fixture
+def run_with_grids(tmp_path):
+    """A function that saves a sample grid ``samples/epoch_NNN.png`` for each of ``epochs`` into ``tmp_path``."""
+    import numpy as np
+
+    from ganlab import viz
+
+    def make(epochs):
+        for epoch in epochs:
+            images = np.full((4, 28, 28, 1), -1.0 + 0.1 * epoch, dtype=np.float32)
+            viz.save_grid(images, tmp_path / "samples" / f"epoch_{epoch:03d}.png", nrow=2)
+        return tmp_path
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def test_split():
+    """The 10,000 MNIST test images and labels."""
+    from ganlab.datasets import load_mnist
+
+    return load_mnist("test")

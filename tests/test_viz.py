@@ -112,3 +112,27 @@ def test_markdown_table_escapes_vertical_bars_inside_cells():
     table = viz.markdown_table([{"KL(q || u)": "a|b"}])
     assert table.splitlines()[0] == "| KL(q \\|\\| u) |"
     assert table.splitlines()[2] == "| a\\|b |"
+
+
+def test_show_run_samples_titles_one_panel_per_epoch(tmp_path, run_with_grids):
+    import matplotlib.pyplot as plt
+
+    from ganlab import viz
+
+    run = run_with_grids(range(1, 11))
+    fig = viz.show_run_samples(run, ncols=4)  # default: 4 epochs from first to last
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == ["epoch 1", "epoch 4", "epoch 7", "epoch 10"]
+    fig = viz.show_run_samples(run, epochs=[2, 5], ncols=4)
+    assert [ax.get_title() for ax in fig.axes if ax.get_title()] == ["epoch 2", "epoch 5"]
+    plt.close("all")
+
+
+def test_show_run_samples_refuses_missing_grids(tmp_path, run_with_grids):
+    from ganlab import viz
+
+    with pytest.raises(ValueError, match="no sample grids"):
+        viz.show_run_samples(tmp_path)
+    run = run_with_grids([1, 2])
+    with pytest.raises(ValueError, match="epoch"):
+        viz.show_run_samples(run, epochs=[3])
