@@ -29,7 +29,7 @@ _PUBLIC = {
 }
 
 _SUBMODULES = ("callbacks", "classifier", "cli", "config", "cppn", "datasets", "latent", "losses", "metrics",
-               "models", "rundir", "runs", "theory", "training", "viz", "widgets")
+               "models", "recipes", "rundir", "runs", "schedules", "theory", "training", "viz", "widgets")
 
 __all__ = ["__version__", *sorted(_PUBLIC)]
 

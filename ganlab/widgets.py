@@ -131,9 +131,9 @@ class Playground:
     same initial weights. :meth:`widget` wires buttons and sliders to them for
     Jupyter and Colab.
 
-    The defaults are the toy recipe ``gan`` of ``ganlab.runs``: the toy MLPs,
+    The defaults are the toy recipe ``gan`` of ``ganlab.recipes``: the toy MLPs,
     non-saturating loss, Adam with beta1 0.5 and the learning rates of
-    ``runs.TOY_GAN_LEARNING_RATES`` (D 1e-4, G 1e-3: the setting that collapses), batch 256.
+    ``recipes.TOY_GAN_LEARNING_RATES`` (D 1e-4, G 1e-3: the setting that collapses), batch 256.
 
     Args:
         dataset: ``"ring8"`` or ``"grid25"``.
@@ -152,12 +152,12 @@ class Playground:
     def __init__(self, dataset="ring8", loss="non_saturating", d_learning_rate=None, g_learning_rate=None,
                  discriminator_steps=1, minibatch_std=False, batch_size=256, steps_per_click=250, seed=0,
                  n_samples=1000):
-        from ganlab import datasets, runs
+        from ganlab import datasets, recipes
 
         if d_learning_rate is None:
-            d_learning_rate = runs.TOY_GAN_LEARNING_RATES["discriminator"]
+            d_learning_rate = recipes.TOY_GAN_LEARNING_RATES["discriminator"]
         if g_learning_rate is None:
-            g_learning_rate = runs.TOY_GAN_LEARNING_RATES["generator"]
+            g_learning_rate = recipes.TOY_GAN_LEARNING_RATES["generator"]
 
         self.distribution = datasets.toy_distribution(dataset)
         self.dataset = dataset

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ganlab import __version__, cli, latent, models, runs, viz
+from ganlab import __version__, cli, latent, models, recipes, runs, viz
 from ganlab.cppn import cppn_generator, render_cppn
 from ganlab.cli import main
 
@@ -163,7 +163,27 @@ def test_cli_art_commands_reject_bad_arguments_with_exit_code_2(run_dirs, tmp_pa
 
 def test_cli_train_accepts_the_cppn_recipe():
     args = cli.build_parser().parse_args(["train", "--model", "cppn", "--dataset", "mnist", "--out", "runs/cppn"])
-    assert args.model == "cppn" and args.model in runs.RECIPES
-    assert runs.get_recipe("cppn", "mnist").kinds == ("image",)
+    assert args.model == "cppn" and args.model in recipes.RECIPES
+    assert recipes.get_recipe("cppn", "mnist").datasets == ("mnist",)
     with pytest.raises(ValueError, match="does not train"):
-        runs.get_recipe("cppn", "ring8")
+        recipes.get_recipe("cppn", "ring8")
+
+
+def test_train_help_lists_exactly_the_registry_recipes_and_ganlab_recipes_prints_each(capsys):
+    parser = cli.build_parser()
+    train = parser._subparsers._group_actions[0].choices["train"]
+    model = next(action for action in train._actions if action.dest == "model")
+    assert list(model.choices) == list(recipes.RECIPES)
+    dataset = next(action for action in train._actions if action.dest == "dataset")
+    assert list(dataset.choices) == list(recipes.DATASETS)
+    assert main(["recipes"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == list(recipes.RECIPES)
+    for line, recipe in zip(lines, recipes.RECIPES.values()):
+        assert recipe.description in line and ", ".join(recipe.datasets) in line
+
+
+def test_help_and_recipes_do_not_import_tensorflow_or_keras():
+    code = ("import sys; from ganlab.cli import main; main(['recipes']); "
+            "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]; assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=120)

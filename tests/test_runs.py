@@ -10,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 
-from ganlab import callbacks, models, rundir, runs
+from ganlab import callbacks, models, recipes, rundir, runs
 from ganlab.cppn import is_cppn
 
 
@@ -54,7 +54,7 @@ def test_resume_continues_from_the_saved_epoch(tmp_path):
     assert len(history2["d_loss"]) == 2 and history2["d_loss"][0] == history["d_loss"][0]
     assert json.loads((out / "config.json").read_text())["epochs"] == 2
     # the resumed run started from the saved weights, then trained one more epoch
-    epoch, _ = rundir.load_checkpoint(runs.build_gan("gan", "ring8"), out / "checkpoint.npz")
+    epoch, _ = rundir.load_checkpoint(recipes.build_gan("gan", "ring8"), out / "checkpoint.npz")
     assert epoch == 2
     assert any(not np.allclose(a, b) for a, b in zip(saved, gan2.generator.get_weights()))
 
@@ -62,7 +62,7 @@ def test_resume_continues_from_the_saved_epoch(tmp_path):
 def test_checkpoint_restores_networks_optimizers_and_noise_state(tmp_path):
     out = tmp_path / "run"
     gan, _ = _train_toy(out)
-    fresh = runs.build_gan("gan", "ring8", seed=0)
+    fresh = recipes.build_gan("gan", "ring8", seed=0)
     rundir.load_checkpoint(fresh, out / "checkpoint.npz")
     for a, b in zip(gan.weights + gan.d_optimizer.variables + gan.g_optimizer.variables,
                     fresh.weights + fresh.d_optimizer.variables + fresh.g_optimizer.variables):
@@ -73,16 +73,16 @@ def test_a_checkpoint_from_another_model_is_refused(tmp_path):
     out = tmp_path / "run"
     _train_toy(out)
     with pytest.raises(ValueError, match="different model"):
-        rundir.load_checkpoint(runs.build_gan("mbstd", "ring8"), out / "checkpoint.npz")
+        rundir.load_checkpoint(recipes.build_gan("mbstd", "ring8"), out / "checkpoint.npz")
     with pytest.raises(ValueError, match="different model"):
-        rundir.load_checkpoint(runs.build_gan("mlp", "mnist"), out / "checkpoint.npz")
+        rundir.load_checkpoint(recipes.build_gan("mlp", "mnist"), out / "checkpoint.npz")
 
 
 def test_a_corrupt_checkpoint_is_reported_not_loaded(tmp_path):
     path = tmp_path / "checkpoint.npz"
     path.write_bytes(b"garbage")
     with pytest.raises(ValueError, match="corrupt"):
-        rundir.load_checkpoint(runs.build_gan("gan", "ring8"), path)
+        rundir.load_checkpoint(recipes.build_gan("gan", "ring8"), path)
 
 
 class _Poison(keras.callbacks.Callback):
@@ -98,7 +98,7 @@ def test_nan_guard_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
     out = tmp_path / "run"
     with pytest.raises(callbacks.TrainingDiverged, match="diverged at epoch 2"):
         _train_toy(out, epochs=3, callbacks=[_Poison()])
-    epoch, history = rundir.load_checkpoint(runs.build_gan("gan", "ring8"), out / "checkpoint.npz")
+    epoch, history = rundir.load_checkpoint(recipes.build_gan("gan", "ring8"), out / "checkpoint.npz")
     assert epoch == 1 and all(np.isfinite(history["d_loss"]))
     assert not (out / "samples" / "epoch_002.png").exists()
 
@@ -115,11 +115,11 @@ def test_a_run_killed_with_sigkill_resumes_and_loses_at_most_one_epoch(tmp_path)
         time.sleep(0.05)
     os.kill(process.pid, signal.SIGKILL)  # no chance to clean up
     process.wait()
-    epoch, _ = rundir.load_checkpoint(runs.build_gan("gan", "ring8"), out / "checkpoint.npz")
+    epoch, _ = rundir.load_checkpoint(recipes.build_gan("gan", "ring8"), out / "checkpoint.npz")
     assert epoch >= 1  # the picture of epoch 2 exists, so epoch 1's checkpoint is complete
     result = subprocess.run(command + ["--resume"], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
-    epoch, history = rundir.load_checkpoint(runs.build_gan("gan", "ring8"), out / "checkpoint.npz")
+    epoch, history = rundir.load_checkpoint(recipes.build_gan("gan", "ring8"), out / "checkpoint.npz")
     assert epoch == 6 and len(history["d_loss"]) == 6
     assert runs.sample(out, 10, seed=0).shape == (10, 2)
 

@@ -145,13 +145,13 @@ def test_playground_filmstrip_draws_one_panel_per_step_count(playground):
 
 
 def test_playground_defaults_are_the_gan_recipe():
-    from ganlab import runs
+    from ganlab import recipes
 
     playground = widgets.Playground("ring8", n_samples=10)
-    recipe = runs.build_gan("gan", "ring8", seed=0)
+    recipe = recipes.build_gan("gan", "ring8", seed=0)
     assert playground.settings["loss"] == recipe.loss_name
     assert playground.settings["discriminator_steps"] == recipe.discriminator_steps
-    assert playground.batch_size == runs.RECIPES["gan"].batch_size
+    assert playground.batch_size == recipes.RECIPES["gan"].batch_size
     for player in ("d", "g"):
         ours = float(getattr(playground.gan, f"{player}_optimizer").learning_rate)
         theirs = float(getattr(recipe, f"{player}_optimizer").learning_rate)
