@@ -33,6 +33,18 @@ def positive_ints(**sizes):
             raise ValueError(f"{name} must be a positive integer (or a non-empty list of them), got {value!r}.")
 
 
+def register_once(registry, name, value, what):
+    """Put ``value`` into the dict ``registry`` under ``name`` and return it; a name is registered once.
+
+    Raises:
+        ValueError: if ``name`` is already in ``registry`` (``what`` says what it names: "a recipe", ...).
+    """
+    if name in registry:
+        raise ValueError(f"{what} named {name!r} is already registered.")
+    registry[name] = value
+    return value
+
+
 def input_names(model):
     """The names of a Keras model's inputs, in order."""
     return [tensor.name for tensor in model.inputs]

@@ -23,6 +23,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from ganlab._checks import register_once
 from ganlab.datasets import MNIST_CLASSES, MNIST_IMAGE_SHAPE
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -61,10 +62,7 @@ CLASSIFIERS = {}
 
 def register_classifier(spec):
     """Add a :class:`ClassifierSpec` to :data:`CLASSIFIERS` (a name is registered once) and return it."""
-    if spec.name in CLASSIFIERS:
-        raise ValueError(f"a classifier named {spec.name!r} is already registered.")
-    CLASSIFIERS[spec.name] = spec
-    return spec
+    return register_once(CLASSIFIERS, spec.name, spec, "a classifier")
 
 
 def get_classifier_spec(name):

@@ -28,6 +28,7 @@ does not start TensorFlow.
 import json
 from dataclasses import dataclass, field, replace
 
+from ganlab._checks import register_once
 from ganlab.datasets import MNIST_CLASSES, MNIST_IMAGE_SHAPE, TOY_DISTRIBUTIONS
 
 # ---------------------------------------------------------------------- the data a recipe trains on
@@ -55,10 +56,7 @@ DATASETS = {}
 
 def register_dataset(spec):
     """Add a :class:`DataSpec` to :data:`DATASETS` and return it."""
-    if spec.name in DATASETS:
-        raise ValueError(f"a dataset named {spec.name!r} is already registered.")
-    DATASETS[spec.name] = spec
-    return spec
+    return register_once(DATASETS, spec.name, spec, "a dataset")
 
 
 register_dataset(DataSpec("mnist", "mnist", MNIST_IMAGE_SHAPE, MNIST_CLASSES))
@@ -121,13 +119,11 @@ def register_recipe(name, description, datasets, batch_size=64, epochs=20, condi
     """Register the decorated builder as the recipe ``name`` (see :class:`Recipe` for the arguments)."""
 
     def decorate(builder):
-        if name in RECIPES:
-            raise ValueError(f"a recipe named {name!r} is already registered.")
         unknown = [dataset for dataset in datasets if dataset not in DATASETS]
         if unknown:
             raise ValueError(f"recipe {name!r} names unknown datasets {unknown}; register them first.")
-        RECIPES[name] = Recipe(name, description, tuple(datasets), builder, batch_size, epochs, conditional, ema_decay,
-                               dict(by_kind or {}))
+        register_once(RECIPES, name, Recipe(name, description, tuple(datasets), builder, batch_size, epochs,
+                                            conditional, ema_decay, dict(by_kind or {})), "a recipe")
         return builder
 
     return decorate
