@@ -9,9 +9,7 @@ import keras
 from keras import layers, ops
 
 from ganlab._checks import LABEL_INPUT, positive_ints
-
-
-IMAGE_SHAPE = (28, 28, 1)
+from ganlab.datasets import MNIST_IMAGE_SHAPE
 
 
 def _init():
@@ -63,7 +61,7 @@ def _join_label(inputs, x, num_classes, width):
 # --------------------------------------------------------------------------- MLP pair
 
 
-def mlp_generator(latent_dim=100, hidden=(256, 512, 1024), image_shape=IMAGE_SHAPE, num_classes=None):
+def mlp_generator(latent_dim=100, hidden=(256, 512, 1024), image_shape=MNIST_IMAGE_SHAPE, num_classes=None):
     """Fully connected generator of the classic MNIST GAN: 100 -> 256 -> 512 -> 1024 -> 784.
 
     LeakyReLU(0.2) between layers, tanh output reshaped to ``image_shape``.
@@ -85,7 +83,7 @@ def mlp_generator(latent_dim=100, hidden=(256, 512, 1024), image_shape=IMAGE_SHA
     return keras.Model(inputs if len(inputs) > 1 else z, image, name="mlp_generator")
 
 
-def mlp_discriminator(hidden=(1024, 512, 256), image_shape=IMAGE_SHAPE, dropout=0.3, num_classes=None):
+def mlp_discriminator(hidden=(1024, 512, 256), image_shape=MNIST_IMAGE_SHAPE, dropout=0.3, num_classes=None):
     """Fully connected discriminator: 784 -> 1024 -> 512 -> 256 -> 1 logit, LeakyReLU(0.2).
 
     Dropout (0.3 by default) after each hidden layer, as in the original GAN code.
@@ -145,7 +143,7 @@ def dcgan_discriminator(filters=64, normalization="batch", num_classes=None, nam
     positive_ints(filters=filters)
     if normalization not in ("batch", "layer", None):
         raise ValueError(f"normalization must be 'batch', 'layer' or None, got {normalization!r}.")
-    image = keras.Input(shape=IMAGE_SHAPE, name="image")
+    image = keras.Input(shape=MNIST_IMAGE_SHAPE, name="image")
     inputs, x = [image], image
     if num_classes is not None:
         label, embedded = _label_input(num_classes, 28 * 28, "label_embedding")
