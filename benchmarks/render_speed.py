@@ -1,7 +1,7 @@
 """Seconds to render one CPPN picture at 1024 x 1024 (and other sizes) on this machine's CPU.
 
 The target is at most 5 seconds for 1024 x 1024 with the default CPPN
-(``ganlab.models.cppn_generator()``, hidden width 64, four layers). Rendering
+(``ganlab.cppn.cppn_generator()``, hidden width 64, four layers). Rendering
 does not depend on training, so by default the benchmark uses fresh weights;
 ``--run RUN_DIR`` times a trained CPPN run instead.
 
@@ -36,10 +36,10 @@ def main(argv=None):
     import numpy as np
     import tensorflow as tf
 
-    from ganlab import models, viz
+    from ganlab import cppn, latent, models
 
-    generator = models.load_generator(args.run) if args.run else models.cppn_generator()
-    latent = viz.seed_latents([0], int(generator.inputs[0].shape[-1]))[0]
+    generator = models.load_generator(args.run) if args.run else cppn.cppn_generator()
+    z = latent.seed_latents([0], int(generator.inputs[0].shape[-1]))[0]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"CPPN: {generator.count_params():,} parameters; load average {load:.1f}; TensorFlow {tf.__version__}, "
           f"{os.cpu_count()} CPUs visible, intra-op threads {tf.config.threading.get_intra_op_parallelism_threads()}")
@@ -48,12 +48,12 @@ def main(argv=None):
     median_1024 = None
     for size in args.sizes:
         start = time.perf_counter()
-        picture = models.render_cppn(generator, latent, size=size)
+        picture = cppn.render_cppn(generator, z, size=size)
         first = time.perf_counter() - start
         times, cpu_times = [], []
         for _ in range(args.repeats):
             start, cpu_start = time.perf_counter(), time.process_time()
-            models.render_cppn(generator, latent, size=size)
+            cppn.render_cppn(generator, z, size=size)
             times.append(time.perf_counter() - start)
             cpu_times.append(time.process_time() - cpu_start)
         median = statistics.median(times) if times else first

@@ -1,7 +1,7 @@
 """Time to good digits: FID at fixed wall-clock points for two DCGAN recipes.
 
 Trains, in one invocation on the same machine, (1) ganlab's default DCGAN
-recipe (``ganlab.runs.build_gan("dcgan", "mnist")``) and (2) the TensorFlow
+recipe (``ganlab.recipes.build_gan("dcgan", "mnist")``) and (2) the TensorFlow
 DCGAN tutorial's recipe expressed with ganlab parts (its architecture, Adam
 1e-4 with default betas, batch 256, the non-saturating loss), and reports the
 package's FID (10,000 samples against the test split) when each has trained
@@ -28,7 +28,7 @@ import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
 import ganlab  # noqa: E402
-from ganlab import metrics, runs, training  # noqa: E402
+from ganlab import latent, metrics  # noqa: E402
 
 
 def tutorial_gan(seed=0):
@@ -75,7 +75,7 @@ class WallClockFID(keras.callbacks.Callback):
             self.results.append((mark, fid))
             line = f"    {mark / 60:5.1f} min: FID {fid:8.2f}"
             if self.model.ema_generator is not None:
-                raw = metrics.frechet_distance(training.generate(self.model.generator, self.n, seed=0))
+                raw = metrics.frechet_distance(latent.generate(self.model.generator, self.n, seed=0))
                 self.raw_results.append((mark, raw))
                 line += f" (raw generator weights, no EMA: {raw:.2f})"
             print(line, flush=True)
@@ -97,7 +97,7 @@ def main():
     marks = [60 * m for m in args.minutes]
 
     def recipe(model):
-        return runs.build_gan(model, "mnist", seed=0), runs.RECIPES[model].batch_size
+        return ganlab.recipes.build_gan(model, "mnist", seed=0), ganlab.recipes.RECIPES[model].batch_size
 
     # name: (build, minutes marks, conditional)
     recipes = {

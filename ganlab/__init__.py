@@ -1,8 +1,10 @@
 """ganlab: Generative Adversarial Networks for art, with Keras 3.
 
-The package behind the ganlab book. Modules, in the order data flows:
-``config`` / ``datasets`` -> ``models`` / ``losses`` -> ``training`` ->
-``metrics`` / ``viz`` -> ``callbacks`` / ``runs`` -> ``widgets`` / ``cli``.
+The package behind the ganlab book. Modules, in the order data flows (each
+imports only modules before it): ``config`` / ``datasets`` / ``theory`` ->
+``cppn`` / ``backends`` -> ``models`` / ``losses`` / ``schedules`` -> ``latent``
+-> ``training`` -> ``rundir`` / ``classifier`` / ``metrics`` / ``viz`` ->
+``callbacks`` -> ``recipes`` -> ``runs`` -> ``widgets`` / ``cli``.
 
 The names below are the public top-level API. They are imported on first use,
 so ``import ganlab`` (and the ``ganlab`` command's ``--help``) does not wait for
@@ -28,8 +30,8 @@ _PUBLIC = {
     "evaluate_images": "ganlab.metrics",
 }
 
-_SUBMODULES = ("callbacks", "cli", "config", "datasets", "losses", "metrics", "models", "runs", "training",
-               "viz", "widgets")
+_SUBMODULES = ("callbacks", "classifier", "cli", "config", "cppn", "datasets", "latent", "losses", "metrics",
+               "models", "recipes", "rundir", "runs", "schedules", "theory", "training", "viz", "widgets")
 
 __all__ = ["__version__", *sorted(_PUBLIC)]
 

@@ -1,35 +1,22 @@
-"""Keras callbacks for GAN runs: sample grids, crash-proof checkpoints, and a NaN guard.
+"""Keras callbacks for GAN training: a NaN guard, sample grids, crash-proof checkpoints, timing, evaluation.
 
-A run directory holds ``checkpoint.npz`` (everything needed to resume: both
-networks, both optimizers, the noise generator's state, the epoch and the
-history), ``generator.keras``, ``history.csv``, ``samples/epoch_NNN.png`` and
-``training.gif``. Every file is written to a temporary name and moved into
-place with ``os.replace``, so a run killed at any moment (even ``kill -9``)
-leaves the previous epoch's files intact.
+:func:`run_callbacks` builds the list a run directory needs, in the one order
+that works (see there); the files they write are described in ``ganlab.rundir``.
 """
 
-import csv
 import io
-import json
 import math
 import os
-from pathlib import Path
+import time
 
 import keras
 import numpy as np
 
+from ganlab import metrics as gmetrics
 from ganlab import viz
-from ganlab.training import latent_vectors
-
-
-def _atomic_write_bytes(path, data):
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as stream:
-        stream.write(data)
-        stream.flush()
-        os.fsync(stream.fileno())
-    os.replace(tmp, path)
+from ganlab._checks import positive_int
+from ganlab.latent import latent_vectors
+from ganlab.rundir import RunDir, atomic_write_bytes, record_epoch, save_checkpoint, write_history_csv
 
 
 def _finite(logs):
@@ -85,19 +72,18 @@ class SampleGrid(keras.callbacks.Callback):
 
     def __init__(self, run_dir, n=100, seed=1234, real=None, centres=None):
         super().__init__()
-        self.directory = Path(run_dir) / "samples"
-        self.run_dir = Path(run_dir)
+        self.run_dir = RunDir(run_dir)
         self.n, self.seed, self.real, self.centres = n, seed, real, centres
 
     def on_train_begin(self, logs=None):
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.run_dir.samples_dir.mkdir(parents=True, exist_ok=True)
         self.latents = latent_vectors(self.n, self.model.latent_dim, self.seed)
 
     def on_epoch_end(self, epoch, logs=None):
         if not _finite(logs):
             return
         samples = self.model.generate(self.n, latents=self.latents)
-        path = self.directory / f"epoch_{epoch + 1:03d}.png"
+        path = self.run_dir.sample_path(epoch + 1)
         if samples.ndim == 4:
             buffer = io.BytesIO()
             viz.to_pil(viz.grid(samples, nrow=10), scale=2).save(buffer, format="PNG")
@@ -109,90 +95,13 @@ class SampleGrid(keras.callbacks.Callback):
             buffer = io.BytesIO()
             fig.savefig(buffer, format="png", dpi=80)
             plt.close(fig)
-        _atomic_write_bytes(path, buffer.getvalue())
+        atomic_write_bytes(path, buffer.getvalue())
 
     def on_train_end(self, logs=None):
-        if any(self.directory.glob("epoch_*.png")):
-            tmp = self.run_dir / "training.tmp.gif"
-            viz.gif_from_pngs(self.directory, tmp)
-            os.replace(tmp, self.run_dir / "training.gif")
-
-
-# ---------------------------------------------------------------------- checkpoints
-
-
-def _state_arrays(gan):
-    arrays = {}
-    for prefix, variables in (("model", gan.weights), ("d_opt", gan.d_optimizer.variables),
-                              ("g_opt", gan.g_optimizer.variables)):
-        for index, variable in enumerate(variables):
-            arrays[f"{prefix}_{index:04d}"] = keras.ops.convert_to_numpy(variable)
-    arrays["seed_state"] = keras.ops.convert_to_numpy(gan.seed_generator.state)
-    return arrays
-
-
-def save_checkpoint(gan, path, epoch, history):
-    """Save everything needed to resume ``gan`` after ``epoch`` epochs, atomically."""
-    arrays = _state_arrays(gan)
-    arrays["epoch"] = np.array(epoch)
-    arrays["history"] = np.array(json.dumps(history))
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    _atomic_write_bytes(path, buffer.getvalue())
-
-
-def load_checkpoint(gan, path):
-    """Restore ``gan`` (compiled, same architecture) from ``path``; return ``(epoch, history)``.
-
-    Raises:
-        ValueError: if the file is unreadable or does not match this GAN.
-    """
-    gan.build_optimizers()
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            stored = {key: data[key] for key in data.files}
-    except Exception as error:
-        raise ValueError(f"checkpoint {path} is corrupt or unreadable ({type(error).__name__}: {error}); "
-                         "start a new run in another directory.") from None
-    for prefix, variables in (("model", gan.weights), ("d_opt", gan.d_optimizer.variables),
-                              ("g_opt", gan.g_optimizer.variables)):
-        keys = sorted(k for k in stored if k.startswith(prefix + "_"))
-        if len(keys) != len(variables):
-            raise ValueError(f"checkpoint {path} holds {len(keys)} {prefix} arrays but this model has "
-                             f"{len(variables)}: it was made by a different model or settings.")
-        for key, variable in zip(keys, variables):
-            if tuple(stored[key].shape) != tuple(variable.shape):
-                raise ValueError(f"checkpoint {path}: {key} has shape {stored[key].shape}, the model expects "
-                                 f"{tuple(variable.shape)}; it was made by a different model or settings.")
-            variable.assign(stored[key])
-    gan.seed_generator.state.assign(stored["seed_state"])
-    return int(stored["epoch"]), json.loads(str(stored["history"]))
-
-
-def record_epoch(history, epoch, logs):
-    """Append one epoch's logs to ``history`` (metric -> list, one entry per epoch).
-
-    Metrics logged only on some epochs (FID every k epochs) get None elsewhere, so
-    every list stays aligned with the epoch number.
-    """
-    for key in set(history) | set(logs or {}):
-        values = history.setdefault(key, [])
-        values.extend([None] * (epoch - len(values)))
-        value = (logs or {}).get(key)
-        values.append(None if value is None else float(value))
-
-
-def write_history_csv(history, path):
-    """Write a history dict (metric -> list per epoch) as CSV with an ``epoch`` column, atomically."""
-    keys = sorted(history)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["epoch"] + keys)
-    length = max((len(v) for v in history.values()), default=0)
-    for epoch in range(length):
-        row = [history[k][epoch] if epoch < len(history[k]) else None for k in keys]
-        writer.writerow([epoch + 1] + ["" if value is None else value for value in row])
-    _atomic_write_bytes(path, buffer.getvalue().encode())
+        if self.run_dir.sample_epochs():
+            tmp = self.run_dir.path / "training.tmp.gif"
+            viz.gif_from_pngs(self.run_dir.samples_dir, tmp)
+            os.replace(tmp, self.run_dir.gif_path)
 
 
 class RunCheckpoint(keras.callbacks.Callback):
@@ -204,7 +113,7 @@ class RunCheckpoint(keras.callbacks.Callback):
 
     def __init__(self, run_dir, history=None, guard=None):
         super().__init__()
-        self.run_dir = Path(run_dir)
+        self.run_dir = RunDir(run_dir)
         self.history = history if history is not None else {}
         self.guard = guard
 
@@ -212,8 +121,125 @@ class RunCheckpoint(keras.callbacks.Callback):
         if not _finite(logs) or (self.guard is not None and self.guard.message is not None):
             return
         record_epoch(self.history, epoch, logs)
-        save_checkpoint(self.model, self.run_dir / "checkpoint.npz", epoch + 1, self.history)
-        tmp = self.run_dir / "generator.tmp.keras"
-        self.model.sampler.save(tmp)
-        os.replace(tmp, self.run_dir / "generator.keras")
-        write_history_csv(self.history, self.run_dir / "history.csv")
+        save_checkpoint(self.model, self.run_dir.checkpoint_path, epoch + 1, self.history)
+        self.run_dir.save_generator(self.model.sampler)
+        write_history_csv(self.history, self.run_dir.history_path)
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Write each epoch's wall-clock time in seconds into the epoch logs as ``"seconds"``.
+
+    ``ganlab.runs.train_or_load`` puts it before :class:`RunCheckpoint`, so the times are
+    saved with the run's history and a run loaded later still tells how long it trained. The
+    clock runs from the start of an epoch until this callback's turn at its end: the training
+    steps and the sample grid, not callbacks listed after it (an evaluation, say).
+    """
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["seconds"] = time.perf_counter() - self._start
+
+
+class EvaluationCallback(keras.callbacks.Callback):
+    """Score the GAN's samples during ``fit`` and write the numbers into the epoch logs.
+
+    It evaluates at the end of the first epoch of the ``fit`` call, of every
+    epoch whose number (counting from 1) is a multiple of ``every``, and of the
+    last epoch. It generates ``n`` samples with ``gan.generate(n, seed=seed)``
+    (the same latent vectors each time, so the numbers move with the model and
+    not with the noise) and adds the requested metrics to the ``logs`` dict, so
+    they appear in ``History.history`` and in ``keras.callbacks.CSVLogger``
+    files under the names ``fid``, ``score``, ``modes``, ``kl`` (images) or
+    ``modes``, ``high_quality``, ``kl`` (2D points, when ``distribution`` is given); see ``ganlab.metrics``.
+
+    Epochs without evaluation get no entry, as Keras does for validation
+    metrics with ``validation_freq > 1``: ``History.history["fid"]`` then holds
+    one value per evaluation, not per epoch, and NaN never reaches the logs
+    (ganlab's checkpoints refuse epochs with non-finite logs). The epochs that
+    were evaluated, with their values, are in ``self.history``
+    (``{"epoch": [1, 5, ...], "fid": [...], ...}``), ready to plot.
+
+    Evaluation costs a classifier pass over ``n`` images (a few seconds for
+    10,000 on a CPU); the FID reference statistics are computed once and cached.
+
+    Args:
+        every: evaluate every this many epochs.
+        n: samples per evaluation; default 10,000 for images (the N at which
+            FIDs are compared) and 2,500 for points (as in VEEGAN and PacGAN).
+        metrics: names to compute; default all of ``IMAGE_METRICS`` or ``POINT_METRICS``.
+        distribution: None for image GANs; for 2D GANs the mixture to score
+            against (``"ring8"``, ``"grid25"`` or a ``ToyDistribution``).
+        seed: seed of the fixed latent vectors.
+
+    Raises:
+        ValueError: for a bad ``every`` or ``n``, an unknown metric, or an unknown distribution.
+    """
+
+    def __init__(self, every=1, n=None, metrics=None, distribution=None, seed=0):
+        super().__init__()
+        self.every = positive_int("every", every)
+        self.distribution = None if distribution is None else gmetrics.as_distribution(distribution)
+        allowed = gmetrics.IMAGE_METRICS if self.distribution is None else gmetrics.POINT_METRICS
+        self.metric_names = gmetrics.check_metric_names(allowed if metrics is None else metrics, allowed)
+        if n is None:
+            n = 10_000 if self.distribution is None else 2_500
+        self.n = positive_int("n", n)
+        if self.distribution is None and "fid" in self.metric_names and self.n < 2:
+            raise ValueError("FID needs n >= 2 samples.")
+        self.seed = seed
+        self.history = {"epoch": [], **{name: [] for name in self.metric_names}}
+        self._evaluated_any = False
+
+    def on_train_begin(self, logs=None):
+        if not callable(getattr(self.model, "generate", None)):
+            raise ValueError("EvaluationCallback needs a model with a generate(n, seed=...) method, "
+                             "such as ganlab.GAN.")
+        self._evaluated_any = False
+
+    def evaluate(self):
+        """Generate ``n`` samples with the fixed seed and return the metrics as a dict."""
+        samples = self.model.generate(self.n, seed=self.seed)
+        if self.distribution is None:
+            return gmetrics.evaluate_images(samples, metrics=self.metric_names)
+        return gmetrics.evaluate_points(samples, distribution=self.distribution, metrics=self.metric_names)
+
+    def on_epoch_end(self, epoch, logs=None):
+        last = epoch == self.params.get("epochs", 0) - 1
+        if self._evaluated_any and (epoch + 1) % self.every and not last:
+            return
+        self._evaluated_any = True
+        results = self.evaluate()
+        self.history["epoch"].append(epoch + 1)
+        for name in self.metric_names:
+            self.history[name].append(results[name])
+        if logs is not None:
+            logs.update(results)
+
+
+def run_callbacks(run_dir, history=None, extra=(), timer=False, real=None, centres=None):
+    """The callbacks of a run directory, in the order they must run at the end of each epoch.
+
+    1. :class:`NaNGuard` first, so a diverged epoch is known before anything is written;
+    2. :class:`SampleGrid` (it skips an epoch with non-finite logs);
+    3. :class:`EpochTimer` if ``timer``: its clock covers the training steps and the grid;
+    4. ``extra`` (an :class:`EvaluationCallback`, ...): they add to the epoch's logs;
+    5. :class:`RunCheckpoint` last, so the history it saves holds everything the others logged,
+       and it saves nothing once the guard has fired.
+
+    Args:
+        run_dir: the run directory.
+        history: the history so far (from a resumed checkpoint), which the checkpoint extends.
+        extra: more Keras callbacks.
+        timer: add an :class:`EpochTimer`.
+        real, centres: for 2D data, the real points and mode centres the sample pictures show.
+
+    Returns:
+        The list; its first entry is the guard and its last the checkpoint.
+    """
+    guard = NaNGuard()
+    points = {} if real is None else dict(real=real, centres=centres, n=1000)
+    return [guard, SampleGrid(run_dir, **points), *([EpochTimer()] if timer else []), *extra,
+            RunCheckpoint(run_dir, history=history, guard=guard)]

@@ -1,5 +1,6 @@
 """The ``ganlab`` command line (also ``python -m ganlab``).
 
+    ganlab recipes
     ganlab train --model dcgan --dataset mnist --out runs/dcgan
     ganlab sample runs/dcgan --n 64 --seed 1 --out samples.npz
     ganlab evaluate samples.npz
@@ -56,6 +57,14 @@ def _quiet_tensorflow():
 
 
 # ---------------------------------------------------------------------- commands
+
+
+def cmd_recipes(args):
+    from ganlab import recipes
+
+    width = max(len(name) for name in recipes.RECIPES)
+    for recipe in recipes.recipe_table():
+        print(f"{recipe['name']:<{width}}  {', '.join(recipe['datasets'])}: {recipe['description']}")
 
 
 def cmd_train(args):
@@ -132,47 +141,50 @@ def _extent(text):
 
 def _load_art_run(run_dir):
     """(config, generator, recipe) of an image run, or ValueError."""
-    from ganlab import models, runs
+    from ganlab import models, recipes
+    from ganlab.rundir import RunDir
 
-    config = runs.load_run_config(run_dir)
-    if config.get("dataset") not in runs.IMAGE_DATASETS:
+    config = RunDir(run_dir).read_config()
+    data = recipes.DATASETS.get(config.get("dataset"))
+    if data is None or data.kind == "toy":
         raise CliError(f"{run_dir} is a run on 2D points ({config.get('dataset')!r}); this command needs an image run")
-    recipe = runs.get_recipe(config["model"], config["dataset"])
+    recipe = recipes.get_recipe(config["model"], config["dataset"])
     return config, models.load_generator(os.path.join(run_dir, "generator.keras")), recipe
 
 
 def cmd_render(args):
-    from ganlab import models, viz
+    from ganlab import _checks, cppn, latent, viz
 
     if not args.out.lower().endswith(".png"):
         raise CliError(f"--out must name a .png file, got {args.out!r}")
     config, generator, _ = _load_art_run(args.run_dir)
-    if not models.is_cppn(generator):
+    if not cppn.is_cppn(generator):
         raise CliError(f"{args.run_dir} holds a {config['model']!r} run; only a CPPN run (`ganlab train --model cppn`) "
                        "renders at any size. Use `ganlab interpolate` or `ganlab sample` for it")
-    latent = viz.seed_latents([args.seed], int(generator.inputs[0].shape[-1]))
-    image = models.render_cppn(generator, latent, size=args.size, extent=args.extent)[0]
+    latents = latent.seed_latents([args.seed], _checks.latent_dim(generator))
+    image = cppn.render_cppn(generator, latents, size=args.size, extent=args.extent)[0]
     viz.export_png(image, args.out, palette=args.palette)
     print(f"wrote a {args.size}x{args.size} picture (seed {args.seed}) to {args.out}")
 
 
 def cmd_interpolate(args):
-    from ganlab import models, viz
+    from ganlab import _checks, cppn, latent, recipes, viz
 
     if not args.out.lower().endswith(".gif"):
         raise CliError(f"--out must name a .gif file, got {args.out!r}")
     config, generator, recipe = _load_art_run(args.run_dir)
-    if args.size is not None and not models.is_cppn(generator):
+    if args.size is not None and not cppn.is_cppn(generator):
         raise CliError(f"--size needs a CPPN run; {args.run_dir} holds a {config['model']!r} run, which draws 28x28")
     if args.label is not None and not recipe.conditional:
         raise CliError(f"--label needs a conditional run; {args.run_dir} holds a {config['model']!r} run")
     label = None
     if recipe.conditional:
         label = 0 if args.label is None else args.label
-        if not 0 <= label <= 9:
-            raise CliError(f"--label must be a class in 0..9, got {label}")
-    keyframes = viz.seed_latents([args.from_seed, args.to_seed], int(generator.inputs[0].shape[-1]))
-    frames = viz.walk_frames(generator, keyframes, frames_per_segment=args.frames - 1, method=args.method,
+        classes = recipes.get_dataset_spec(config["dataset"]).num_classes
+        if not 0 <= label < classes:
+            raise CliError(f"--label must be a class in 0..{classes - 1}, got {label}")
+    keyframes = latent.seed_latents([args.from_seed, args.to_seed], _checks.latent_dim(generator))
+    frames = latent.walk_frames(generator, keyframes, frames_per_segment=args.frames - 1, method=args.method,
                              labels=label, size=args.size)
     if args.palette is not None:
         frames = viz.colorize(frames, args.palette)
@@ -183,16 +195,19 @@ def cmd_interpolate(args):
 
 def build_parser():
     """The argument parser of the ``ganlab`` command."""
-    from ganlab import __version__
+    from ganlab import __version__, recipes
 
     parser = _Parser(prog="ganlab", description="Train, sample and evaluate GANs (the ganlab book's tool).")
     parser.add_argument("--version", action="version", version=f"ganlab {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
+    listing = commands.add_parser("recipes", help="list the recipes `train --model` takes, with their datasets")
+    listing.set_defaults(handler=cmd_recipes, tensorflow=False)
+
     train = commands.add_parser("train", help="train a named recipe into a run directory")
-    train.add_argument("--model", required=True,
-                       choices=["mlp", "dcgan", "cdcgan", "cmlp", "wgan", "wgan-gp", "gan", "mbstd", "cppn"])
-    train.add_argument("--dataset", required=True, choices=["mnist", "ring8", "grid25"])
+    train.add_argument("--model", required=True, choices=list(recipes.RECIPES),
+                       help="a recipe (`ganlab recipes` lists them)")
+    train.add_argument("--dataset", required=True, choices=list(recipes.DATASETS))
     length = train.add_mutually_exclusive_group()
     length.add_argument("--epochs", type=_positive_int, help="passes over the data (toy data: 500 steps each)")
     length.add_argument("--steps", type=_positive_int, help="generator steps (rounded up to whole epochs)")
@@ -214,7 +229,7 @@ def build_parser():
     evaluate = commands.add_parser("evaluate", help="score samples in an .npz; prints one JSON object")
     evaluate.add_argument("file")
     evaluate.add_argument("--n", type=_positive_int, help="use the first N samples")
-    evaluate.add_argument("--dataset", default="ring8", choices=["ring8", "grid25"],
+    evaluate.add_argument("--dataset", default="ring8", choices=list(recipes.TOY_DATASETS),
                           help="the 2D distribution that 2D points are scored against (default ring8)")
     evaluate.set_defaults(handler=cmd_evaluate)
 
@@ -251,12 +266,13 @@ def main(argv=None):
     """Run the command line; return the exit code."""
     try:
         args = build_parser().parse_args(argv)
-        _quiet_tensorflow()
-        from ganlab.callbacks import TrainingDiverged
-
+        diverged = ()  # what a command that trains may raise when the losses become NaN
+        if getattr(args, "tensorflow", True):
+            _quiet_tensorflow()
+            from ganlab.callbacks import TrainingDiverged as diverged
         try:
             args.handler(args)
-        except TrainingDiverged as error:
+        except diverged as error:
             print(f"ganlab: {error}", file=sys.stderr)
             return EXIT_DIVERGED
     except CliError as error:

@@ -16,6 +16,8 @@ MNIST_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
+MNIST_IMAGE_SHAPE = (28, 28, 1)  # one MNIST image: 28 x 28 pixels, one channel
+MNIST_CLASSES = 10  # the digits 0-9
 _IDX_MAGIC = {3: 0x00000803, 1: 0x00000801}  # unsigned-byte IDX files of 3 and 1 dimensions
 
 

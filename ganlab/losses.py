@@ -3,11 +3,11 @@
 Every discriminator loss takes ``real_logits`` and ``fake_logits`` (the raw,
 pre-sigmoid outputs of D); every generator loss takes ``fake_logits``. All
 return a scalar averaged over the batch. Written with ``keras.ops`` so they run
-on any Keras backend; only :func:`gradient_penalty` needs TensorFlow's tape.
+on any Keras backend; :func:`gradient_penalty` and :func:`r1_penalty` take their input
+gradient from the backend seam, ``ganlab.backends``.
 """
 
 import keras
-import numpy as np
 from keras import ops
 
 
@@ -100,6 +100,7 @@ def gradient_penalty(critic, real, fake, weight=10.0, seed=None, labels=None):
     weight * E[(||grad_x_hat D(x_hat)||_2 - 1)^2] with x_hat = eps x + (1 - eps) G(z)
     and one eps ~ U[0, 1] per example. The norm is computed as
     sqrt(sum g^2 + 1e-12), so a zero gradient gives a finite penalty and no NaN.
+    The input gradient comes from the backend seam (``ganlab.backends``).
 
     Args:
         critic: a Keras model mapping a batch (and, if conditional, labels) to scores.
@@ -109,7 +110,7 @@ def gradient_penalty(critic, real, fake, weight=10.0, seed=None, labels=None):
         seed: an int or a ``keras.random.SeedGenerator`` for eps.
         labels: class labels for a conditional critic, else None.
     """
-    import tensorflow as tf  # the one backend-specific piece: a gradient with respect to the input
+    from ganlab import backends
 
     real = ops.convert_to_tensor(real)
     fake = ops.convert_to_tensor(fake)
@@ -117,14 +118,37 @@ def gradient_penalty(critic, real, fake, weight=10.0, seed=None, labels=None):
     eps_shape = (batch,) + (1,) * (len(real.shape) - 1)
     eps = keras.random.uniform(eps_shape, 0.0, 1.0, seed=seed, dtype=real.dtype)
     interpolated = eps * real + (1.0 - eps) * fake
-    with tf.GradientTape() as tape:
-        tape.watch(interpolated)
-        inputs = interpolated if labels is None else [interpolated, labels]
-        scores = critic(inputs, training=True)
-    grads = tape.gradient(scores, interpolated)
+    grads = backends.get().input_gradient(
+        lambda x: critic(x if labels is None else [x, labels], training=True), interpolated)
     axes = list(range(1, len(real.shape)))
     norms = ops.sqrt(ops.sum(ops.square(grads), axis=axes) + 1e-12)
     return weight * ops.mean(ops.square(norms - 1.0))
+
+
+def r1_penalty(discriminator, real, weight=10.0, labels=None):
+    """R1 penalty on real data (Mescheder et al., 2018, "Which training methods for GANs do actually converge?").
+
+    (gamma / 2) E_x[ ||grad_x D(x)||_2^2 ] over real x, with D the discriminator's
+    logit. It pushes D's slope to zero on the data, which makes simple GANs
+    converge locally; StyleGAN2 uses it with gamma between 0.1 and 100 by data set.
+    The input gradient comes from the backend seam (``ganlab.backends``).
+
+    Args:
+        discriminator: a Keras model mapping a batch (and, if conditional, labels) to logits.
+        real: a batch of real examples (as the discriminator sees them: augmented, if it is).
+        weight: gamma.
+        labels: class labels for a conditional discriminator, else None.
+
+    Returns:
+        The penalty, a scalar.
+    """
+    from ganlab import backends
+
+    real = ops.convert_to_tensor(real)
+    grads = backends.get().input_gradient(
+        lambda x: discriminator(x if labels is None else [x, labels], training=True), real)
+    axes = list(range(1, len(real.shape)))
+    return 0.5 * weight * ops.mean(ops.sum(ops.square(grads), axis=axes))
 
 
 LOSSES = {
@@ -142,100 +166,3 @@ def get_losses(name):
     if name not in LOSSES:
         raise ValueError(f"unknown loss {name!r}; choose one of {sorted(LOSSES)}.")
     return LOSSES[name]
-
-
-# ---------------------------------------------------------------------- the minimax game on a grid (chapter 1)
-# Densities tabulated on a 1D grid ``x`` (numpy arrays of the same length); integrals use the trapezoidal rule.
-
-
-def _check_grid(x, *densities):
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 1 or len(x) < 2 or np.any(np.diff(x) <= 0):
-        raise ValueError("x must be a strictly increasing 1D grid with at least two points.")
-    arrays = []
-    for density in densities:
-        density = np.asarray(density, dtype=np.float64)
-        if density.shape != x.shape:
-            raise ValueError(f"a density must have the grid's shape {x.shape}, got {density.shape}.")
-        if np.any(density < 0):
-            raise ValueError("densities must be non-negative.")
-        arrays.append(density)
-    return x, arrays
-
-
-def _integrate(values, x):
-    return float(np.sum(0.5 * (values[1:] + values[:-1]) * np.diff(x)))
-
-
-def _xlogy(p, y):
-    """p * log(y), taken as 0 where p == 0 (the convention 0 log 0 = 0).
-
-    y is floored at the smallest positive float64 (log = -708), so a ratio that
-    rounded to exactly 0 in a far tail, where p is itself negligible, adds a
-    negligible term instead of -inf.
-    """
-    safe = np.where(p > 0, np.maximum(y, np.finfo(np.float64).tiny), 1.0)
-    return np.where(p > 0, p * np.log(safe), 0.0)
-
-
-def optimal_discriminator(p_data, p_g):
-    """The best discriminator for a fixed generator (Goodfellow et al., 2014, Proposition 1).
-
-    D*(x) = p_data(x) / (p_data(x) + p_g(x)), pointwise; 1/2 where both densities vanish.
-
-    Args:
-        p_data, p_g: the two densities evaluated at the same points (arrays of one shape).
-
-    Returns:
-        D*(x) as a float64 array of that shape.
-    """
-    p_data = np.asarray(p_data, dtype=np.float64)
-    p_g = np.asarray(p_g, dtype=np.float64)
-    if p_data.shape != p_g.shape:
-        raise ValueError(f"p_data and p_g must have one shape, got {p_data.shape} and {p_g.shape}.")
-    total = p_data + p_g
-    return np.where(total > 0, p_data / np.where(total > 0, total, 1.0), 0.5)
-
-
-def value_function(d, p_data, p_g, x):
-    """The value of the minimax game, V(D, G) = E_{p_data}[log D(x)] + E_{p_g}[log(1 - D(x))].
-
-    Computed as the integral of p_data log D + p_g log(1 - D) over the grid ``x``
-    (trapezoidal rule). With D = D* it equals -log 4 + 2 JSD(p_data || p_g)
-    (Goodfellow et al., 2014, Theorem 1).
-
-    Args:
-        d: D(x) on the grid, values in [0, 1].
-        p_data, p_g: the densities on the grid.
-        x: the grid, strictly increasing.
-
-    Returns:
-        V as a float. log 0 is taken as -708 (the log of the smallest float64), so a D
-        that is exactly 0 or 1 where the matching density is positive gives a large
-        negative V rather than -inf.
-    """
-    x, (d, p_data, p_g) = _check_grid(x, d, p_data, p_g)
-    if np.any(d > 1):
-        raise ValueError("D(x) must lie in [0, 1].")
-    return _integrate(_xlogy(p_data, d) + _xlogy(p_g, 1.0 - d), x)
-
-
-def kl_divergence(p, q, x):
-    """KL(p || q) = integral of p log(p / q) over the grid ``x``, in nats.
-
-    Where q = 0 but p > 0 the true KL is infinite; here log 0 is floored at -708, so
-    the result is large but finite. Check the supports before trusting a large value.
-    """
-    x, (p, q) = _check_grid(x, p, q)
-    return _integrate(_xlogy(p, p) - _xlogy(p, q), x)
-
-
-def jensen_shannon(p, q, x):
-    """Jensen-Shannon divergence of two densities on a grid, in nats.
-
-    JSD(p || q) = 1/2 KL(p || m) + 1/2 KL(q || m), m = (p + q) / 2. It lies in
-    [0, log 2] for normalised densities: 0 when p = q, log 2 when they do not overlap.
-    """
-    x, (p, q) = _check_grid(x, p, q)
-    m = 0.5 * (p + q)
-    return 0.5 * kl_divergence(p, m, x) + 0.5 * kl_divergence(q, m, x)

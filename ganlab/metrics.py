@@ -1,13 +1,10 @@
 """Scores for generated samples: FID, classifier score and mode coverage on MNIST; modes and quality in 2D.
 
-Image metrics use a small MNIST classifier that ships with the package
-(``ganlab/assets/mnist_classifier.weights.h5``, made by
-``scripts/train_classifier.py`` with seed 0 on the offline 22,699-image train
-split, with small random shifts and rotations). Its accuracy on the 10,000-image
-test split is 99.45% (9,945 of 10,000). The classifier's 128-unit penultimate
-layer (``"features"``) plays the role that Inception-v3's pool features play in the
-usual FID, so the numbers here are comparable with each other, not with FIDs
-published for other data sets or other networks.
+Image metrics run the MNIST classifier of ``ganlab.classifier`` (99.45% on the
+test split). Its 128-unit penultimate layer (``"features"``) plays the role
+that Inception-v3's pool features play in the usual FID, so the numbers here
+are comparable with each other, not with FIDs published for other data sets or
+other networks.
 
 ================ ==============================================================
 name             meaning
@@ -19,28 +16,22 @@ name             meaning
 ``high_quality`` fraction of 2D samples within 3 std of the nearest centre
 ================ ==============================================================
 
-:class:`EvaluationCallback` writes these names into Keras' epoch logs, and
+:class:`ganlab.callbacks.EvaluationCallback` writes these names into Keras' epoch logs, and
 :func:`evaluate_file` (the ``ganlab evaluate`` command) returns them.
 """
 
-import hashlib
 import math
 import os
 import zipfile
 from collections import namedtuple
 from pathlib import Path
 
-import keras
 import numpy as np
 
+from ganlab.classifier import (check_images, classifier_features, classifier_probabilities, features_and_logits,
+                               softmax, weights_sha256)
 from ganlab.config import cache_dir
-from ganlab.datasets import ToyDistribution, load_mnist, toy_distribution
-
-WEIGHTS_PATH = Path(__file__).resolve().parent / "assets" / "mnist_classifier.weights.h5"
-NUM_CLASSES = 10
-IMAGE_SHAPE = (28, 28, 1)
-BATCH_SIZE = 1000
-RANGE_TOLERANCE = 1e-3  # pixel values may leave [-1, 1] by this much (rounding, float16 storage)
+from ganlab.datasets import MNIST_CLASSES, MNIST_IMAGE_SHAPE, ToyDistribution, load_mnist, toy_distribution
 
 IMAGE_METRICS = ("fid", "score", "modes", "kl")
 POINT_METRICS = ("modes", "high_quality", "kl")
@@ -58,158 +49,7 @@ modes: covered mixture components. high_quality: fraction of samples within 3 st
 nearest centre. kl: KL(mode histogram of the high-quality samples || uniform).
 counts: int array (K,), high-quality samples per mode."""
 
-_classifier = None
-_two_headed = None
-_weights_sha256 = None
-_reference_statistics = {}
-
-
-# --------------------------------------------------------------------------- the classifier
-
-
-def build_classifier():
-    """Build the (untrained) MNIST classifier: a small CNN that outputs 10 logits.
-
-    conv32 - conv32 - maxpool - conv64 - conv64 - maxpool - dense128 (``"features"``)
-    - dense10 (``"logits"``), 3x3 valid convolutions and ReLUs, dropout during
-    training only. It takes images in [-1, 1] with shape (N, 28, 28, 1), as
-    :func:`ganlab.load_mnist` returns them.
-
-    Returns:
-        A ``keras.Model`` named ``"mnist_classifier"`` (about 200,000 weights).
-    """
-    layers = keras.layers
-    images = keras.Input(IMAGE_SHAPE, name="images")
-    x = layers.Conv2D(32, 3, activation="relu", name="conv1")(images)
-    x = layers.Conv2D(32, 3, activation="relu", name="conv2")(x)
-    x = layers.MaxPooling2D(name="pool1")(x)
-    x = layers.Conv2D(64, 3, activation="relu", name="conv3")(x)
-    x = layers.Conv2D(64, 3, activation="relu", name="conv4")(x)
-    x = layers.MaxPooling2D(name="pool2")(x)
-    x = layers.Flatten(name="flatten")(x)
-    x = layers.Dropout(0.25, name="dropout1")(x)
-    x = layers.Dense(128, activation="relu", name="features")(x)
-    x = layers.Dropout(0.5, name="dropout2")(x)
-    logits = layers.Dense(NUM_CLASSES, name="logits")(x)
-    return keras.Model(images, logits, name="mnist_classifier")
-
-
-def classifier():
-    """Return the package's trained MNIST classifier (built once, then cached in the module).
-
-    Returns:
-        The ``keras.Model`` of :func:`build_classifier` with the shipped weights;
-        it outputs logits.
-
-    Raises:
-        FileNotFoundError: if the weights file is missing from the installation.
-    """
-    global _classifier, _two_headed
-    if _classifier is None:
-        if not WEIGHTS_PATH.is_file():
-            raise FileNotFoundError(
-                f"the classifier weights {WEIGHTS_PATH} are missing; reinstall ganlab or recreate them "
-                "with scripts/train_classifier.py."
-            )
-        model = build_classifier()
-        model.load_weights(WEIGHTS_PATH)
-        _two_headed = keras.Model(model.inputs[0], [model.get_layer("features").output, model.outputs[0]])
-        _classifier = model
-    return _classifier
-
-
-def weights_sha256():
-    """Return the SHA-256 hex digest of the shipped classifier weights (the key of cached statistics)."""
-    global _weights_sha256
-    if _weights_sha256 is None:
-        _weights_sha256 = hashlib.sha256(WEIGHTS_PATH.read_bytes()).hexdigest()
-    return _weights_sha256
-
-
-def check_images(images, name="images"):
-    """Validate MNIST-shaped images and return them as float32 (N, 28, 28, 1) clipped to [-1, 1].
-
-    Args:
-        images: array-like of shape (N, 28, 28, 1) or (N, 28, 28), values in
-            [-1, 1]; values up to 1e-3 outside (rounding) are clipped.
-        name: what to call the array in error messages.
-
-    Returns:
-        A float32 numpy array (N, 28, 28, 1).
-
-    Raises:
-        ValueError: for a non-numeric array, a wrong shape, no images, NaN or
-            infinite values, or values outside [-1, 1].
-    """
-    array = np.asarray(images)
-    if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
-        raise ValueError(f"{name} must be a real-valued numeric array, got dtype {array.dtype}.")
-    if array.ndim == 3 and array.shape[1:] == IMAGE_SHAPE[:2]:
-        array = array[..., None]
-    if array.ndim != 4 or array.shape[1:] != IMAGE_SHAPE:
-        raise ValueError(f"{name} must have shape (N, 28, 28, 1) or (N, 28, 28) (one-channel 28 x 28 images), "
-                         f"got shape {array.shape}.")
-    if len(array) == 0:
-        raise ValueError(f"{name} holds no images (shape {array.shape}).")
-    array = array.astype(np.float32)
-    finite = np.isfinite(array)
-    if not finite.all():
-        raise ValueError(f"{name} holds {int(array.size - finite.sum())} NaN or infinite values "
-                         f"(in {int(len(array) - finite.reshape(len(array), -1).all(axis=1).sum())} images).")
-    low, high = float(array.min()), float(array.max())
-    if low < -1 - RANGE_TOLERANCE or high > 1 + RANGE_TOLERANCE:
-        raise ValueError(
-            f"{name} must have values in [-1, 1] (the range of ganlab.load_mnist and of a tanh generator), "
-            f"got values in [{low:.4g}, {high:.4g}]. Scale uint8 pixels with x / 127.5 - 1."
-        )
-    return np.clip(array, -1.0, 1.0)
-
-
-def _forward(images, name="images"):
-    """Features (float64, (N, 128)) and logits (float64, (N, 10)) of ``images``, in batches."""
-    images = check_images(images, name)
-    classifier()
-    features, logits = [], []
-    for start in range(0, len(images), BATCH_SIZE):
-        batch_features, batch_logits = _two_headed(images[start:start + BATCH_SIZE], training=False)
-        features.append(keras.ops.convert_to_numpy(batch_features))
-        logits.append(keras.ops.convert_to_numpy(batch_logits))
-    return np.concatenate(features).astype(np.float64), np.concatenate(logits).astype(np.float64)
-
-
-def _softmax(logits):
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
-
-
-def classifier_features(images):
-    """Return the classifier's penultimate-layer (``"features"``, 128 ReLU units) activations.
-
-    Args:
-        images: (N, 28, 28, 1) or (N, 28, 28) in [-1, 1]; run in batches of 1,000.
-
-    Returns:
-        float64 array (N, 128).
-
-    Raises:
-        ValueError: for a wrong shape or values outside [-1, 1] (see :func:`check_images`).
-    """
-    return _forward(images)[0]
-
-
-def classifier_probabilities(images):
-    """Return the classifier's class probabilities p(y | x), the softmax of its logits.
-
-    Args:
-        images: (N, 28, 28, 1) or (N, 28, 28) in [-1, 1]; run in batches of 1,000.
-
-    Returns:
-        float64 array (N, 10) whose rows sum to 1.
-
-    Raises:
-        ValueError: for a wrong shape or values outside [-1, 1] (see :func:`check_images`).
-    """
-    return _softmax(_forward(images)[1])
+_reference_statistics = {}  # (mu, sigma) by the weights' hash, kept in memory after the first call
 
 
 # --------------------------------------------------------------------------- Fréchet distance
@@ -394,7 +234,7 @@ def frechet_distance(samples, reference=None, n=None):
     if reference is None:
         reference_mu, reference_sigma = reference_statistics()
     else:
-        reference_mu, reference_sigma = feature_statistics(_forward(reference, "reference")[0])
+        reference_mu, reference_sigma = feature_statistics(features_and_logits(reference, "reference")[0])
     return frechet_distance_from_statistics(*feature_statistics(classifier_features(samples)),
                                             reference_mu, reference_sigma)
 
@@ -462,7 +302,7 @@ def _kl_from_uniform(counts):
     return float(np.sum(nonzero * np.log(nonzero * len(counts))))
 
 
-def mode_coverage_from_labels(labels, num_classes=NUM_CLASSES, min_fraction=0.02):
+def mode_coverage_from_labels(labels, num_classes=MNIST_CLASSES, min_fraction=0.02):
     """Histogram of class labels, the classes holding at least ``min_fraction``, and KL from uniform.
 
     $$ \\mathrm{KL}(q \\,\\|\\, u) = \\sum_{k:\\, q_k > 0} q_k \\log(K q_k) $$
@@ -517,14 +357,15 @@ def mode_coverage(samples, min_fraction=0.02):
     Raises:
         ValueError: for images of the wrong shape or range, or a bad ``min_fraction``.
     """
-    predictions = np.argmax(_forward(samples, "samples")[1], axis=1)
-    return mode_coverage_from_labels(predictions, NUM_CLASSES, min_fraction)
+    predictions = np.argmax(features_and_logits(samples, "samples")[1], axis=1)
+    return mode_coverage_from_labels(predictions, MNIST_CLASSES, min_fraction)
 
 
 # --------------------------------------------------------------------------- 2D toy data
 
 
-def _as_distribution(distribution):
+def as_distribution(distribution):
+    """A :class:`ganlab.datasets.ToyDistribution` itself, or the one named ``"ring8"`` / ``"grid25"``."""
     if isinstance(distribution, ToyDistribution):
         return distribution
     if isinstance(distribution, str):
@@ -585,7 +426,7 @@ def toy_metrics(points, distribution, min_samples=1):
             distribution, or a bad ``min_samples``.
     """
     points = _check_points(points)
-    distribution = _as_distribution(distribution)
+    distribution = as_distribution(distribution)
     if isinstance(min_samples, bool) or not isinstance(min_samples, (int, np.integer)) or min_samples < 1:
         raise ValueError(f"min_samples must be a positive integer, got {min_samples!r}.")
     centres = np.asarray(distribution.centres, dtype=np.float64)
@@ -625,18 +466,18 @@ def evaluate_images(samples, n=None, metrics=IMAGE_METRICS):
     Raises:
         ValueError: for images of the wrong shape or range, a bad ``n``, or an unknown metric.
     """
-    metrics = _check_metric_names(metrics, IMAGE_METRICS)
+    metrics = check_metric_names(metrics, IMAGE_METRICS)
     samples = check_images(samples, "samples")
     samples = samples[:_check_n(n, len(samples))]
     if "fid" in metrics and len(samples) < 2:
         raise ValueError("FID needs at least 2 samples to estimate a covariance.")
     reference = reference_statistics() if "fid" in metrics else None
-    features, logits = _forward(samples, "samples")
+    features, logits = features_and_logits(samples, "samples")
     results = {}
     if "fid" in metrics:
         results["fid"] = frechet_distance_from_statistics(*feature_statistics(features), *reference)
     if "score" in metrics:
-        results["score"] = classifier_score_from_probabilities(_softmax(logits))
+        results["score"] = classifier_score_from_probabilities(softmax(logits))
     if "modes" in metrics or "kl" in metrics:
         coverage = mode_coverage_from_labels(np.argmax(logits, axis=1))
         if "modes" in metrics:
@@ -662,7 +503,7 @@ def evaluate_points(points, distribution="ring8", n=None, metrics=POINT_METRICS)
     Raises:
         ValueError: for points of the wrong shape, NaNs, a bad ``n``, or an unknown distribution or metric.
     """
-    metrics = _check_metric_names(metrics, POINT_METRICS)
+    metrics = check_metric_names(metrics, POINT_METRICS)
     points = _check_points(points)
     result = toy_metrics(points[:_check_n(n, len(points))], distribution)
     values = {"modes": result.modes, "high_quality": result.high_quality, "kl": result.kl}
@@ -712,13 +553,14 @@ def evaluate_file(path, n=None, distribution="ring8"):
             raise ValueError(f"{path}: the array 'samples' could not be read ({error}).") from None
     if samples.ndim == 2 and samples.shape[1] == 2:
         return evaluate_points(samples, distribution=distribution, n=n)
-    if samples.ndim in (3, 4) and samples.shape[1:3] == IMAGE_SHAPE[:2] and samples.shape[3:] in ((), (1,)):
+    if samples.ndim in (3, 4) and samples.shape[1:3] == MNIST_IMAGE_SHAPE[:2] and samples.shape[3:] in ((), (1,)):
         return evaluate_images(samples, n=n)
     raise ValueError(f"{path}: 'samples' has shape {samples.shape}; expected images (N, 28, 28, 1) or "
                      "(N, 28, 28), or 2D points (N, 2).")
 
 
-def _check_metric_names(metrics, allowed):
+def check_metric_names(metrics, allowed):
+    """``metrics`` (a name or names) as a tuple, or ValueError if it is empty or holds a name not in ``allowed``."""
     if isinstance(metrics, str):
         metrics = (metrics,)
     metrics = tuple(metrics)
@@ -726,84 +568,3 @@ def _check_metric_names(metrics, allowed):
     if unknown or not metrics:
         raise ValueError(f"metrics must be a non-empty selection of {allowed}, got {metrics!r}.")
     return metrics
-
-
-# --------------------------------------------------------------------------- during training
-
-
-class EvaluationCallback(keras.callbacks.Callback):
-    """Score the GAN's samples during ``fit`` and write the numbers into the epoch logs.
-
-    It evaluates at the end of the first epoch of the ``fit`` call, of every
-    epoch whose number (counting from 1) is a multiple of ``every``, and of the
-    last epoch. It generates ``n`` samples with ``gan.generate(n, seed=seed)``
-    (the same latent vectors each time, so the numbers move with the model and
-    not with the noise) and adds the requested metrics to the ``logs`` dict, so
-    they appear in ``History.history`` and in ``keras.callbacks.CSVLogger``
-    files under the names ``fid``, ``score``, ``modes``, ``kl`` (images) or
-    ``modes``, ``high_quality``, ``kl`` (2D points, when ``distribution`` is given).
-
-    Epochs without evaluation get no entry, as Keras does for validation
-    metrics with ``validation_freq > 1``: ``History.history["fid"]`` then holds
-    one value per evaluation, not per epoch, and NaN never reaches the logs
-    (ganlab's checkpoints refuse epochs with non-finite logs). The epochs that
-    were evaluated, with their values, are in ``self.history``
-    (``{"epoch": [1, 5, ...], "fid": [...], ...}``), ready to plot.
-
-    Evaluation costs a classifier pass over ``n`` images (a few seconds for
-    10,000 on a CPU); the FID reference statistics are computed once and cached.
-
-    Args:
-        every: evaluate every this many epochs.
-        n: samples per evaluation; default 10,000 for images (the N at which
-            FIDs are compared) and 2,500 for points (as in VEEGAN and PacGAN).
-        metrics: names to compute; default all of ``IMAGE_METRICS`` or ``POINT_METRICS``.
-        distribution: None for image GANs; for 2D GANs the mixture to score
-            against (``"ring8"``, ``"grid25"`` or a ``ToyDistribution``).
-        seed: seed of the fixed latent vectors.
-
-    Raises:
-        ValueError: for a bad ``every`` or ``n``, an unknown metric, or an unknown distribution.
-    """
-
-    def __init__(self, every=1, n=None, metrics=None, distribution=None, seed=0):
-        super().__init__()
-        if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
-            raise ValueError(f"every must be a positive integer, got {every!r}.")
-        self.every = int(every)
-        self.distribution = None if distribution is None else _as_distribution(distribution)
-        allowed = IMAGE_METRICS if self.distribution is None else POINT_METRICS
-        self.metric_names = _check_metric_names(allowed if metrics is None else metrics, allowed)
-        if n is None:
-            n = 10_000 if self.distribution is None else 2_500
-        self.n = _check_n(n, n)
-        if self.distribution is None and "fid" in self.metric_names and self.n < 2:
-            raise ValueError("FID needs n >= 2 samples.")
-        self.seed = seed
-        self.history = {"epoch": [], **{name: [] for name in self.metric_names}}
-        self._evaluated_any = False
-
-    def on_train_begin(self, logs=None):
-        if not callable(getattr(self.model, "generate", None)):
-            raise ValueError("EvaluationCallback needs a model with a generate(n, seed=...) method, "
-                             "such as ganlab.GAN.")
-        self._evaluated_any = False
-
-    def evaluate(self):
-        """Generate ``n`` samples with the fixed seed and return the metrics as a dict."""
-        samples = self.model.generate(self.n, seed=self.seed)
-        if self.distribution is None:
-            return evaluate_images(samples, metrics=self.metric_names)
-        return evaluate_points(samples, distribution=self.distribution, metrics=self.metric_names)
-
-    def on_epoch_end(self, epoch, logs=None):
-        last = epoch == self.params.get("epochs", 0) - 1
-        if self._evaluated_any and (epoch + 1) % self.every and not last:
-            return
-        self._evaluated_any = True
-        results = self.evaluate()
-        self.history["epoch"].append(epoch + 1)
-        for name in self.metric_names:
-            self.history[name].append(results[name])
-        if logs is not None:
-            logs.update(results)

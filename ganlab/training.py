@@ -8,15 +8,25 @@
     images = gan.generate(16, seed=1)
 
 WGAN (weight clipping) and WGAN-GP are configurations of the same class: see
-:func:`wgan_config` and :func:`wgan_gp_config`.
+``ganlab.recipes.wgan_config`` and ``ganlab.recipes.wgan_gp_config``. ``train_step``
+runs named phases (:meth:`GAN.unpack`, :meth:`GAN.sample_latents`,
+:meth:`GAN.discriminator_step`, :meth:`GAN.clip_discriminator`,
+:meth:`GAN.generator_step`, :meth:`GAN.update_moving_average`,
+:meth:`GAN.update_trackers`) written with ``keras.ops``; only the gradients come
+from the backend seam, ``ganlab.backends``, and TensorFlow is imported there, when a
+``GAN`` first trains, not when this module is imported.
 """
 
+import inspect
+
 import keras
-import numpy as np
-import tensorflow as tf
 from keras import ops
 
-from ganlab.losses import SMOOTHABLE, get_losses, gradient_penalty
+from ganlab import backends
+
+from ganlab import _checks
+from ganlab.latent import generate
+from ganlab.losses import SMOOTHABLE, get_losses, gradient_penalty, r1_penalty
 
 
 class GAN(keras.Model):
@@ -45,9 +55,9 @@ class GAN(keras.Model):
             raise ValueError(f"ema_decay must be in (0, 1) or None, got {ema_decay!r}.")
         self.generator = generator
         self.discriminator = discriminator
-        self.latent_dim = int(generator.inputs[0].shape[-1])
-        self.conditional = len(generator.inputs) > 1
-        self.num_classes = self._find_num_classes(generator) if self.conditional else None
+        self.latent_dim = _checks.latent_dim(generator)
+        self.conditional = _checks.is_conditional(generator)
+        self.num_classes = _checks.num_classes(generator) if self.conditional else None
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.ema_decay = ema_decay
         self.ema_generator = None
@@ -57,50 +67,85 @@ class GAN(keras.Model):
             self.ema_updates = keras.Variable(0.0, trainable=False, name="ema_updates")
         self.built = True
 
-    @staticmethod
-    def _find_num_classes(generator):
-        for layer in generator.layers:
-            if isinstance(layer, keras.layers.Embedding):
-                return int(layer.input_dim)
-        raise ValueError("a conditional generator needs an Embedding layer for its labels.")
-
     def compile(self, d_optimizer, g_optimizer, loss="non_saturating", discriminator_steps=1,
-                gradient_penalty_weight=0.0, clip_value=None, label_smoothing=0.0, **kwargs):
+                gradient_penalty_weight=0.0, r1_weight=0.0, clip_value=None, label_smoothing=0.0, augment=None,
+                **kwargs):
         """Configure training.
 
         Args:
             d_optimizer, g_optimizer: one Keras optimizer each.
-            loss: a name in ``ganlab.losses.LOSSES``.
+            loss: a name in ``ganlab.losses.LOSSES``, or a pair of functions
+                ``(d_loss_fn(real_logits, fake_logits), g_loss_fn(fake_logits))``.
             discriminator_steps: discriminator (critic) updates per generator update (n_critic).
             gradient_penalty_weight: lambda of WGAN-GP; 0 turns the penalty off.
+            r1_weight: gamma of the R1 penalty on real data (``losses.r1_penalty``); 0 turns it off.
             clip_value: clip every discriminator weight to [-c, c] after each
                 update (the original WGAN); None turns clipping off.
             label_smoothing: one-sided smoothing of the real target (0.1 gives 0.9).
+            augment: None, or ``augment(images, seed_generator) -> images`` applied to the real and
+                the generated images before every discriminator call (in both steps), so that the
+                penalties too see augmented images, as in DiffAugment (Zhao et al., 2020).
+            **kwargs: ``keras.Model.compile``'s (``steps_per_execution``, ...).
         """
         super().compile(**kwargs)
-        self.d_loss_fn, self.g_loss_fn = get_losses(loss)
-        if isinstance(discriminator_steps, bool) or not isinstance(discriminator_steps, int) \
-                or discriminator_steps < 1:
-            raise ValueError(f"discriminator_steps must be a positive integer, got {discriminator_steps!r}.")
+        if isinstance(loss, str):
+            self.d_loss_fn, self.g_loss_fn = get_losses(loss)
+        elif isinstance(loss, (tuple, list)) and len(loss) == 2 and all(callable(f) for f in loss):
+            self.d_loss_fn, self.g_loss_fn = loss
+        else:
+            raise ValueError(f"loss must be a name in ganlab.losses.LOSSES or a pair (d_loss_fn, g_loss_fn), "
+                             f"got {loss!r}.")
+        _checks.positive_int("discriminator_steps", discriminator_steps)
         if gradient_penalty_weight < 0:
             raise ValueError(f"gradient_penalty_weight must be >= 0, got {gradient_penalty_weight!r}.")
+        if r1_weight < 0:
+            raise ValueError(f"r1_weight must be >= 0, got {r1_weight!r}.")
         if clip_value is not None and clip_value <= 0:
             raise ValueError(f"clip_value must be positive or None, got {clip_value!r}.")
-        if label_smoothing and loss not in SMOOTHABLE:
+        if label_smoothing and isinstance(loss, str) and loss not in SMOOTHABLE:
             raise ValueError(f"label_smoothing applies to the losses {SMOOTHABLE}, not to {loss!r}.")
+        if label_smoothing and not isinstance(loss, str) \
+                and "label_smoothing" not in inspect.signature(self.d_loss_fn).parameters:
+            raise ValueError("label_smoothing needs a discriminator loss with a label_smoothing argument.")
+        if augment is not None and not callable(augment):
+            raise ValueError(f"augment must be None or a function (images, seed_generator) -> images, "
+                             f"got {augment!r}.")
         if d_optimizer is g_optimizer:
             raise ValueError("pass two different optimizer objects: each keeps its own state.")
-        self.loss_name = loss
+        self.loss_name = loss if isinstance(loss, str) else None
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
         self.discriminator_steps = discriminator_steps
         self.gradient_penalty_weight = float(gradient_penalty_weight)
+        self.r1_weight = float(r1_weight)
         self.clip_value = clip_value
         self.label_smoothing = float(label_smoothing)
-        self.probabilities = loss in ("minimax", "non_saturating")
+        self.augment = augment
+        self.probabilities = loss in ("minimax", "non_saturating") if isinstance(loss, str) else False
         self.trackers = {name: keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss", "d_real", "d_fake")}
         if self.gradient_penalty_weight:
             self.trackers["gradient_penalty"] = keras.metrics.Mean(name="gradient_penalty")
+        if self.r1_weight:
+            self.trackers["r1_penalty"] = keras.metrics.Mean(name="r1_penalty")
+
+    def training_settings(self):
+        """What ``compile`` (and the constructor) set that changes training, as a JSON-ready dict.
+
+        Functions (a loss pair, ``augment``) are recorded by their module and name.
+        """
+        def name_of(function):
+            return None if function is None else f"{function.__module__}.{function.__qualname__}"
+
+        loss = self.loss_name or [name_of(self.d_loss_fn), name_of(self.g_loss_fn)]
+        return dict(loss=loss, discriminator_steps=self.discriminator_steps,
+                    gradient_penalty_weight=self.gradient_penalty_weight, r1_weight=self.r1_weight,
+                    clip_value=self.clip_value, label_smoothing=self.label_smoothing, augment=name_of(self.augment),
+                    ema_decay=self.ema_decay, steps_per_execution=int(self.steps_per_execution))
+
+    @property
+    def backend(self):
+        """The module that computes gradients for the running Keras backend (see ``ganlab.backends``)."""
+        return backends.get()
 
     @property
     def metrics(self):
@@ -119,60 +164,101 @@ class GAN(keras.Model):
         ``tf.data.Dataset`` that shuffles itself (see ``ganlab.make_dataset``)."""
         return super().fit(*args, shuffle=shuffle, **kwargs)
 
-    # ------------------------------------------------------------------ training
+    # ------------------------------------------------------------------ training, phase by phase
+    # ``train_step`` runs the phases below in order. All are written with keras.ops; the gradients
+    # come from ``ganlab.backends`` (the only backend-specific code).
+
+    def unpack(self, data):
+        """Split a batch from ``fit`` into ``(real_examples, real_labels)``; labels are None unless conditional."""
+        if isinstance(data, (tuple, list)):
+            if self.conditional:
+                return data[0], ops.cast(data[1], "int32")
+            return data[0], None
+        if self.conditional:
+            raise ValueError("a conditional GAN needs (examples, labels) batches.")
+        return data, None
+
+    def sample_latents(self, batch_size):
+        """Draw the generator's inputs for one batch: ``(generator_inputs, labels)``.
+
+        The default draws z ~ N(0, I) of shape (batch_size, latent_dim) from the seeded
+        noise generator and, for a conditional GAN, labels uniform over the classes;
+        ``generator_inputs`` is then ``[z, labels]``, else ``z``, and ``labels`` is None.
+        Override it for generators that take other noise (several spatial noise inputs,
+        say): return what to call the generator on, and the labels (or None) that the
+        discriminator should see with the generated examples. Draw from
+        ``self.seed_generator`` so that a seeded run is repeatable.
+        """
+        z = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        if not self.conditional:
+            return z, None
+        labels = keras.random.randint((batch_size,), 0, self.num_classes, seed=self.seed_generator, dtype="int32")
+        return [z, labels], labels
 
     def _inputs(self, examples, labels):
         return examples if labels is None else [examples, labels]
 
-    def _sample_latents(self, batch_size):
-        z = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
-        labels = None
-        if self.conditional:
-            labels = keras.random.randint((batch_size,), 0, self.num_classes, seed=self.seed_generator,
-                                          dtype="int32")
-        return z, labels
+    def _seen(self, images):
+        """The images as the discriminator sees them: augmented, if ``compile`` was given ``augment``."""
+        return images if self.augment is None else self.augment(images, self.seed_generator)
 
-    def _discriminator_loss(self, real_logits, fake_logits):
+    def discriminator_loss(self, real, real_labels, fake, fake_labels):
+        """The discriminator's loss on one batch, penalties included: ``(loss, terms)``.
+
+        ``terms`` holds ``real_logits``, ``fake_logits`` and each penalty that is on
+        (``gradient_penalty``, ``r1_penalty``), for the trackers.
+        """
+        real_seen, fake_seen = self._seen(real), self._seen(fake)
+        real_logits = self.discriminator(self._inputs(real_seen, real_labels), training=True)
+        fake_logits = self.discriminator(self._inputs(fake_seen, fake_labels), training=True)
         if self.label_smoothing:
-            return self.d_loss_fn(real_logits, fake_logits, label_smoothing=self.label_smoothing)
-        return self.d_loss_fn(real_logits, fake_logits)
-
-    def train_step(self, data):
-        if isinstance(data, (tuple, list)):
-            if self.conditional:
-                real, real_labels = data[0], ops.cast(data[1], "int32")
-            else:
-                real, real_labels = data[0], None
+            loss = self.d_loss_fn(real_logits, fake_logits, label_smoothing=self.label_smoothing)
         else:
-            if self.conditional:
-                raise ValueError("a conditional GAN needs (examples, labels) batches.")
-            real, real_labels = data, None
-        batch_size = ops.shape(real)[0]
+            loss = self.d_loss_fn(real_logits, fake_logits)
+        terms = dict(real_logits=real_logits, fake_logits=fake_logits)
+        if self.gradient_penalty_weight:
+            terms["gradient_penalty"] = gradient_penalty(self.discriminator, real_seen, fake_seen,
+                                                         self.gradient_penalty_weight, seed=self.seed_generator,
+                                                         labels=real_labels)
+            loss = loss + terms["gradient_penalty"]
+        if self.r1_weight:
+            terms["r1_penalty"] = r1_penalty(self.discriminator, real_seen, self.r1_weight, labels=real_labels)
+            loss = loss + terms["r1_penalty"]
+        return loss, terms
 
-        for _ in range(self.discriminator_steps):
-            z, fake_labels = self._sample_latents(batch_size)
-            fake = self.generator(self._inputs(z, fake_labels), training=True)
-            with tf.GradientTape() as tape:
-                real_logits = self.discriminator(self._inputs(real, real_labels), training=True)
-                fake_logits = self.discriminator(self._inputs(fake, fake_labels), training=True)
-                d_loss = self._discriminator_loss(real_logits, fake_logits)
-                if self.gradient_penalty_weight:
-                    penalty = gradient_penalty(self.discriminator, real, fake, self.gradient_penalty_weight,
-                                               seed=self.seed_generator, labels=real_labels)
-                    d_loss = d_loss + penalty
-            grads = tape.gradient(d_loss, self.discriminator.trainable_variables)
-            self.d_optimizer.apply(grads, self.discriminator.trainable_variables)
-            if self.clip_value is not None:
-                for weight in self.discriminator.trainable_variables:
-                    weight.assign(ops.clip(weight, -self.clip_value, self.clip_value))
+    def discriminator_step(self, real, real_labels):
+        """One discriminator update on fresh fakes; returns ``(loss, terms)`` of :meth:`discriminator_loss`."""
+        generator_inputs, fake_labels = self.sample_latents(ops.shape(real)[0])
+        fake = self.generator(generator_inputs, training=True)
+        variables = self.discriminator.trainable_variables
+        loss, terms, grads = self.backend.loss_and_gradients(
+            lambda: self.discriminator_loss(real, real_labels, fake, fake_labels), variables)
+        self.d_optimizer.apply(grads, variables)
+        return loss, terms
 
-        z, fake_labels = self._sample_latents(batch_size)
-        with tf.GradientTape() as tape:
-            generated = self.generator(self._inputs(z, fake_labels), training=True)
-            generated_logits = self.discriminator(self._inputs(generated, fake_labels), training=True)
-            g_loss = self.g_loss_fn(generated_logits)
-        grads = tape.gradient(g_loss, self.generator.trainable_variables)
-        self.g_optimizer.apply(grads, self.generator.trainable_variables)
+    def clip_discriminator(self):
+        """Clip every discriminator weight to [-clip_value, clip_value] (the original WGAN), if clipping is on."""
+        if self.clip_value is not None:
+            for weight in self.discriminator.trainable_variables:
+                weight.assign(ops.clip(weight, -self.clip_value, self.clip_value))
+
+    def generator_loss(self, generator_inputs, labels):
+        """The generator's loss on one batch of its inputs: ``(loss, None)``."""
+        generated = self.generator(generator_inputs, training=True)
+        generated_logits = self.discriminator(self._inputs(self._seen(generated), labels), training=True)
+        return self.g_loss_fn(generated_logits), None
+
+    def generator_step(self, batch_size):
+        """One generator update on fresh latents; returns the loss."""
+        generator_inputs, labels = self.sample_latents(batch_size)
+        variables = self.generator.trainable_variables
+        loss, _, grads = self.backend.loss_and_gradients(lambda: self.generator_loss(generator_inputs, labels),
+                                                         variables)
+        self.g_optimizer.apply(grads, variables)
+        return loss
+
+    def update_moving_average(self):
+        """Move the averaged generator towards the current one (if ``ema_decay`` is set)."""
         if self.ema_generator is not None:
             updates = self.ema_updates
             decay = ops.minimum(self.ema_decay, (1.0 + updates) / (10.0 + updates))
@@ -180,14 +266,26 @@ class GAN(keras.Model):
             for average, current in zip(self.ema_generator.weights, self.generator.weights):
                 average.assign(decay * average + (1.0 - decay) * current)
 
+    def update_trackers(self, d_loss, g_loss, terms):
+        """Update the loss and output trackers with the last step's values; return their results."""
         to_output = ops.sigmoid if self.probabilities else (lambda t: t)
         self.trackers["d_loss"].update_state(d_loss)
         self.trackers["g_loss"].update_state(g_loss)
-        self.trackers["d_real"].update_state(ops.mean(to_output(real_logits)))
-        self.trackers["d_fake"].update_state(ops.mean(to_output(fake_logits)))
-        if self.gradient_penalty_weight:
-            self.trackers["gradient_penalty"].update_state(penalty)
+        self.trackers["d_real"].update_state(ops.mean(to_output(terms["real_logits"])))
+        self.trackers["d_fake"].update_state(ops.mean(to_output(terms["fake_logits"])))
+        for penalty in ("gradient_penalty", "r1_penalty"):
+            if penalty in self.trackers:
+                self.trackers[penalty].update_state(terms[penalty])
         return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def train_step(self, data):
+        real, real_labels = self.unpack(data)
+        for _ in range(self.discriminator_steps):
+            d_loss, terms = self.discriminator_step(real, real_labels)
+            self.clip_discriminator()
+        g_loss = self.generator_step(ops.shape(real)[0])
+        self.update_moving_average()
+        return self.update_trackers(d_loss, g_loss, terms)
 
     # ------------------------------------------------------------------ sampling
 
@@ -205,76 +303,4 @@ class GAN(keras.Model):
             labels: class labels for a conditional GAN (default: 0, 1, 2, ... cycling).
             latents: use these latent vectors (shape (n, latent_dim)) instead of drawing them.
         """
-        return generate(self.sampler, n, seed=seed, labels=labels, latents=latents, batch_size=batch_size,
-                        num_classes=self.num_classes)
-
-
-def latent_vectors(n, latent_dim, seed=None):
-    """Standard-normal latent vectors, float32 (n, latent_dim), from numpy's generator with ``seed``."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}.")
-    return np.random.default_rng(seed).standard_normal((n, latent_dim)).astype(np.float32)
-
-
-def generate(generator, n, seed=None, labels=None, latents=None, batch_size=500, num_classes=10):
-    """Run ``generator`` (not training) on ``n`` latent vectors and return a numpy array.
-
-    Works for any generator built by ``ganlab.models`` (conditional ones take labels).
-    """
-    latent_dim = int(generator.inputs[0].shape[-1])
-    if latents is None:
-        latents = latent_vectors(n, latent_dim, seed)
-    latents = np.asarray(latents, dtype=np.float32)
-    if latents.shape != (n, latent_dim):
-        raise ValueError(f"latents must have shape ({n}, {latent_dim}), got {latents.shape}.")
-    conditional = len(generator.inputs) > 1
-    if conditional:
-        labels = np.arange(n) % (num_classes or 10) if labels is None else np.asarray(labels)
-        if labels.shape != (n,):
-            raise ValueError(f"labels must have shape ({n},), got {labels.shape}.")
-        labels = labels.astype(np.int32)
-    outputs = []
-    for start in range(0, n, batch_size):
-        z = latents[start:start + batch_size]
-        inputs = [z, labels[start:start + batch_size]] if conditional else z
-        outputs.append(ops.convert_to_numpy(generator(inputs, training=False)))
-    return np.concatenate(outputs, axis=0)
-
-
-# ---------------------------------------------------------------------- published configurations
-
-
-def wgan_config():
-    """The original WGAN's settings (Arjovsky et al., 2017, Algorithm 1).
-
-    RMSProp with learning rate 5e-5, clipping c = 0.01, n_critic = 5.
-    Returns ``(compile_kwargs, optimizer_factory)``.
-    """
-    compile_kwargs = dict(loss="wasserstein", discriminator_steps=5, clip_value=0.01)
-    return compile_kwargs, lambda: keras.optimizers.RMSprop(learning_rate=5e-5)
-
-
-def wgan_gp_config():
-    """WGAN-GP's settings (Gulrajani et al., 2017, Algorithm 1).
-
-    lambda = 10, n_critic = 5, Adam with learning rate 1e-4, beta1 = 0, beta2 = 0.9.
-    Returns ``(compile_kwargs, optimizer_factory)``.
-    """
-    compile_kwargs = dict(loss="wasserstein", discriminator_steps=5, gradient_penalty_weight=10.0)
-    return compile_kwargs, lambda: keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.0, beta_2=0.9)
-
-
-def dcgan_config(learning_rate=2e-4):
-    """DCGAN's settings (Radford et al., 2016): Adam with learning rate 2e-4 and beta1 = 0.5.
-
-    Args:
-        learning_rate: Adam's learning rate for both networks; the default is the paper's.
-            The ``"dcgan"`` recipe of ``ganlab.runs`` uses ten times more (see its
-            ``learning_rate``).
-
-    Returns ``(compile_kwargs, optimizer_factory)``.
-    """
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be positive, got {learning_rate!r}.")
-    compile_kwargs = dict(loss="non_saturating", discriminator_steps=1)
-    return compile_kwargs, lambda: keras.optimizers.Adam(learning_rate=learning_rate, beta_1=0.5)
+        return generate(self.sampler, n, seed=seed, labels=labels, latents=latents, batch_size=batch_size)

@@ -9,6 +9,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ganlab.rundir import RunDir
+
 
 def _check_images(images):
     images = np.asarray(images, dtype=np.float32)
@@ -235,167 +237,7 @@ def markdown_table(rows, columns=None, digits=3):
     return "\n".join(lines)
 
 
-# ---------------------------------------------------------------------- chapter 8 (art): latent paths, palettes, export
-
-
-def lerp(a, b, t):
-    """Linear interpolation ``(1 - t) a + t b`` between latent vectors.
-
-    Args:
-        a, b: arrays of one shape (..., d).
-        t: a number, or a 1D array of T numbers (usually in [0, 1]).
-
-    Returns:
-        An array shaped like ``a`` for a number ``t``, ``(T, *a.shape)`` for an array;
-        float64 if ``a`` or ``b`` is float64, else float32.
-    """
-    a, b, t, dtype = _path_arguments(a, b, t)
-    return ((1.0 - t) * a + t * b).astype(dtype)
-
-
-def slerp(a, b, t, eps=1e-6):
-    """Spherical linear interpolation between latent vectors (Shoemake, 1985; White, 2016).
-
-    .. math::
-
-        \\mathrm{slerp}(a, b; t) = \\frac{\\sin((1 - t)\\Omega)}{\\sin \\Omega} a
-        + \\frac{\\sin(t \\Omega)}{\\sin \\Omega} b, \\qquad
-        \\cos \\Omega = \\frac{a \\cdot b}{\\|a\\| \\|b\\|}.
-
-    It moves along the great circle from a to b at constant angular speed, so
-    for unit vectors every point has norm 1 and equal steps in ``t`` sweep equal
-    angles. For Gaussian latents (whose norms all lie near sqrt(d)) it keeps
-    the path where the generator was trained, while the midpoint of
-    :func:`lerp` has norm about sqrt(d / 2). When a and b are (anti)parallel
-    (sin Omega < ``eps``) or one is zero, the great circle is not defined and
-    it falls back to :func:`lerp` (no NaN).
-
-    Args and returns as in :func:`lerp`; the last axis is the vector axis.
-    """
-    a, b, t, dtype = _path_arguments(a, b, t)
-    norm_a = np.linalg.norm(a, axis=-1, keepdims=True)
-    norm_b = np.linalg.norm(b, axis=-1, keepdims=True)
-    denominator = norm_a * norm_b
-    cosine = np.sum(a * b, axis=-1, keepdims=True) / np.where(denominator > 0, denominator, 1.0)
-    omega = np.arccos(np.clip(cosine, -1.0, 1.0))
-    sine = np.sin(omega)
-    degenerate = (sine < eps) | (denominator == 0)
-    safe = np.where(degenerate, 1.0, sine)
-    weight_a = np.where(degenerate, 1.0 - t, np.sin((1.0 - t) * omega) / safe)
-    weight_b = np.where(degenerate, t, np.sin(t * omega) / safe)
-    return (weight_a * a + weight_b * b).astype(dtype)
-
-
-def _path_arguments(a, b, t):
-    a, b = np.asarray(a), np.asarray(b)
-    dtype = np.result_type(a.dtype, b.dtype, np.float32)
-    a, b = a.astype(np.float64), b.astype(np.float64)
-    if a.shape != b.shape or a.ndim == 0:
-        raise ValueError(f"a and b must be vectors of one shape, got {a.shape} and {b.shape}.")
-    t = np.asarray(t, dtype=np.float64)
-    if t.ndim > 1:
-        raise ValueError(f"t must be a number or a 1D array, got shape {t.shape}.")
-    if not np.all(np.isfinite(t)):
-        raise ValueError("t must be finite.")
-    if t.ndim == 1:
-        t = t.reshape((-1,) + (1,) * a.ndim)
-    return a, b, t, dtype
-
-
-INTERPOLATIONS = {"lerp": lerp, "slerp": slerp}
-
-
-def interpolate(a, b, frames, method="slerp"):
-    """``frames`` latent vectors from ``a`` to ``b`` (both ends included), shape ``(frames, *a.shape)``.
-
-    Args:
-        method: ``"slerp"`` (default; see :func:`slerp`) or ``"lerp"``.
-
-    Raises:
-        ValueError: for fewer than 2 frames or an unknown method.
-    """
-    if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or frames < 2:
-        raise ValueError(f"frames must be an integer >= 2, got {frames!r}.")
-    if method not in INTERPOLATIONS:
-        raise ValueError(f"method must be one of {sorted(INTERPOLATIONS)}, got {method!r}.")
-    return INTERPOLATIONS[method](a, b, np.linspace(0.0, 1.0, frames))
-
-
-def latent_walk(keyframes, frames_per_segment=16, method="slerp", loop=False):
-    """A path through several latent vectors: ``frames_per_segment`` steps from each to the next.
-
-    Args:
-        keyframes: (K, d) latent vectors, K >= 2.
-        loop: also go from the last back to the first, so the animation repeats smoothly.
-
-    Returns:
-        (N, d) with N = (K - 1) * frames_per_segment + 1, or K * frames_per_segment with ``loop``;
-        row ``k * frames_per_segment`` is keyframe k.
-    """
-    keyframes = np.asarray(keyframes)
-    if keyframes.ndim != 2 or len(keyframes) < 2:
-        raise ValueError(f"keyframes must have shape (K, d) with K >= 2, got {keyframes.shape}.")
-    if isinstance(frames_per_segment, bool) or not isinstance(frames_per_segment, (int, np.integer)) \
-            or frames_per_segment < 1:
-        raise ValueError(f"frames_per_segment must be a positive integer, got {frames_per_segment!r}.")
-    ends = list(range(1, len(keyframes))) + ([0] if loop else [])
-    path = [interpolate(keyframes[end - 1], keyframes[end], frames_per_segment + 1, method)[:-1] for end in ends]
-    if not loop:
-        path.append(keyframes[-1:].astype(path[0].dtype))
-    return np.concatenate(path, axis=0)
-
-
-def seed_latents(seeds, latent_dim):
-    """One latent vector per seed, row i equal to ``training.latent_vectors(1, latent_dim, seeds[i])[0]``.
-
-    So the picture a seed gives here is the one ``gan.generate(1, seed=s)`` gives.
-    """
-    from ganlab.training import latent_vectors
-
-    seeds = list(seeds)
-    if not seeds:
-        raise ValueError("seeds is empty.")
-    for seed in seeds:
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ValueError(f"seeds must be non-negative integers, got {seed!r}.")
-    return np.concatenate([latent_vectors(1, latent_dim, int(seed)) for seed in seeds], axis=0)
-
-
-def render(generator, latents, labels=None, size=None, extent=1.0):
-    """The generator's pictures for ``latents`` (numpy, [-1, 1]); a CPPN at any ``size``.
-
-    Args:
-        generator: any ganlab image generator.
-        latents: (n, latent_dim).
-        labels: for a conditional generator: one label for all, or n labels.
-        size: for a CPPN, the side in pixels to render at (its training size if None);
-            other generators only draw at their own size and refuse another.
-        extent: for a CPPN, the half-width of the square its pixels sample.
-    """
-    from ganlab import models, training
-
-    latents = np.asarray(latents, dtype=np.float32)
-    if models.is_cppn(generator):
-        if size is None:
-            return training.generate(generator, len(latents), latents=latents)
-        return models.render_cppn(generator, latents, size=size, extent=extent)
-    native = int(generator.outputs[0].shape[1])
-    if size is not None and size != native:
-        raise ValueError(f"{generator.name} draws {native}x{native} pictures; only a CPPN renders at "
-                         f"another size (resize with export_png instead).")
-    if labels is not None and np.ndim(labels) == 0:
-        labels = np.full(len(latents), int(labels))
-    return training.generate(generator, len(latents), latents=latents, labels=labels)
-
-
-def walk_frames(generator, keyframes, frames_per_segment=16, method="slerp", loop=False, labels=None,
-                size=None):
-    """The pictures along :func:`latent_walk` through ``keyframes`` (save them with :func:`save_gif`).
-
-    ``labels`` (conditional generators) is one label held along the walk, or one per frame.
-    """
-    return render(generator, latent_walk(keyframes, frames_per_segment, method, loop), labels=labels,
-                  size=size)
+# ---------------------------------------------------------------------- chapter 8 (art): palettes, export
 
 
 def colorize(images, palette="magma"):
@@ -551,12 +393,6 @@ def gif_html(path, width=None):
 # ---------------------------------------------------------------------- practice chapters (4-7): a run's sample grids
 
 
-def run_sample_epochs(run_dir):
-    """The epochs (numbers from 1, sorted) for which a run saved a sample grid ``samples/epoch_NNN.png``."""
-    files = Path(run_dir, "samples").glob("epoch_*.png")
-    return sorted(int(file.stem.split("_")[1]) for file in files if file.stem.split("_")[1].isdigit())
-
-
 def show_run_samples(run_dir, epochs=None, ncols=4, size=3.2):
     """Show a run's sample grids side by side, one panel per epoch, titled with the epoch.
 
@@ -578,7 +414,7 @@ def show_run_samples(run_dir, epochs=None, ncols=4, size=3.2):
     """
     from PIL import Image
 
-    saved = run_sample_epochs(run_dir)
+    saved = RunDir(run_dir).sample_epochs()
     if not saved:
         raise ValueError(f"{run_dir} holds no sample grids (samples/epoch_NNN.png); train it with runs.train.")
     if epochs is None:
@@ -593,7 +429,7 @@ def show_run_samples(run_dir, epochs=None, ncols=4, size=3.2):
     for ax in axes.ravel():
         ax.set_axis_off()
     for ax, epoch in zip(axes.ravel(), epochs):
-        with Image.open(Path(run_dir, "samples", f"epoch_{epoch:03d}.png")) as image:
+        with Image.open(RunDir(run_dir).sample_path(epoch)) as image:
             ax.imshow(np.asarray(image.convert("L")), cmap="gray", vmin=0, vmax=255, interpolation="nearest")
         ax.set_title(f"epoch {epoch}")
     fig.tight_layout()

@@ -6,59 +6,19 @@ to those methods.
 """
 
 import math
-from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ganlab import losses, viz
+from ganlab import _checks, latent, theory, viz
 
 # ---------------------------------------------------------------------- chapter 1: the minimax game in 1D
-
-
-@dataclass
-class Mixture1D:
-    """A mixture of 1D Gaussians: its density on a grid and samples from it (chapter 1).
-
-    Args:
-        means, stds, weights: one entry per component; weights are normalised to sum to 1.
-    """
-
-    means: tuple
-    stds: tuple
-    weights: tuple = None
-
-    def __post_init__(self):
-        self.means = np.atleast_1d(np.asarray(self.means, dtype=np.float64))
-        self.stds = np.atleast_1d(np.asarray(self.stds, dtype=np.float64))
-        weights = np.ones(len(self.means)) if self.weights is None else self.weights
-        self.weights = np.atleast_1d(np.asarray(weights, dtype=np.float64))
-        if not (self.means.shape == self.stds.shape == self.weights.shape) or self.means.ndim != 1:
-            raise ValueError("means, stds and weights must be 1D and of one length.")
-        if np.any(self.stds <= 0) or np.any(self.weights < 0) or self.weights.sum() <= 0:
-            raise ValueError("stds must be positive and weights non-negative with a positive sum.")
-        self.weights = self.weights / self.weights.sum()
-
-    def density(self, x):
-        """p(x) = sum_k w_k N(x; mu_k, sigma_k^2), evaluated at the points ``x``."""
-        x = np.asarray(x, dtype=np.float64)[..., None]
-        z = (x - self.means) / self.stds
-        return np.sum(self.weights * np.exp(-0.5 * z ** 2) / (self.stds * math.sqrt(2 * math.pi)), axis=-1)
-
-    def sample(self, n, seed=None):
-        """Draw ``n`` points, float32 of shape (n, 1); the same seed gives the same points."""
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"n must be a positive integer, got {n!r}.")
-        rng = np.random.default_rng(seed)
-        components = rng.choice(len(self.means), size=n, p=self.weights)
-        points = self.means[components] + self.stds[components] * rng.standard_normal(n)
-        return points.astype(np.float32)[:, None]
 
 
 class MinimaxExplorer:
     """Slide the generator's mean and watch D*, V(D*, G) and JSD(p_data || p_g) (chapter 1).
 
-    p_data is a fixed :class:`Mixture1D`; p_g is p_data shifted so that its mean is
+    p_data is a fixed :class:`ganlab.theory.Mixture1D`; p_g is p_data shifted so that its mean is
     ``mean`` (or, with ``g_std``, one Gaussian N(mean, g_std^2)), and the slider
     moves that mean. With the shifted copy, p_g = p_data when the two means agree,
     and there V(D*, G) reaches its global minimum -log 4. :meth:`values` computes, on the grid ``x``,
@@ -77,7 +37,7 @@ class MinimaxExplorer:
     """
 
     def __init__(self, data=None, g_std=None, x=None, means=None, view=(-7.0, 7.0)):
-        self.data = data if data is not None else Mixture1D(means=(-1.5, 1.5), stds=(0.5, 0.6), weights=(0.6, 0.4))
+        self.data = data if data is not None else theory.Mixture1D(means=(-1.5, 1.5), stds=(0.5, 0.6), weights=(0.6, 0.4))
         if g_std is not None and g_std <= 0:
             raise ValueError(f"g_std must be positive or None, got {g_std!r}.")
         self.g_std = g_std
@@ -90,10 +50,10 @@ class MinimaxExplorer:
         self.last = None
 
     def generator_distribution(self, mean):
-        """p_g with mean ``mean``, as a :class:`Mixture1D`: p_data shifted, or N(mean, g_std^2)."""
+        """p_g with mean ``mean``, as a :class:`ganlab.theory.Mixture1D`: p_data shifted, or N(mean, g_std^2)."""
         if self.g_std is not None:
-            return Mixture1D(means=(mean,), stds=(self.g_std,))
-        return Mixture1D(means=self.data.means + (mean - self.data_mean), stds=self.data.stds,
+            return theory.Mixture1D(means=(mean,), stds=(self.g_std,))
+        return theory.Mixture1D(means=self.data.means + (mean - self.data_mean), stds=self.data.stds,
                          weights=self.data.weights)
 
     def values(self, mean):
@@ -104,9 +64,9 @@ class MinimaxExplorer:
             ``bound`` = -log 4 + 2 JSD, which equals ``V`` up to the grid's integration error.
         """
         p_g = self.generator_distribution(mean).density(self.x)
-        d_star = losses.optimal_discriminator(self.p_data, p_g)
-        jsd = losses.jensen_shannon(self.p_data, p_g, self.x)
-        return dict(mean=float(mean), p_g=p_g, d_star=d_star, V=losses.value_function(d_star, self.p_data, p_g, self.x),
+        d_star = theory.optimal_discriminator(self.p_data, p_g)
+        jsd = theory.jensen_shannon(self.p_data, p_g, self.x)
+        return dict(mean=float(mean), p_g=p_g, d_star=d_star, V=theory.value_function(d_star, self.p_data, p_g, self.x),
                     JSD=jsd, bound=-math.log(4.0) + 2.0 * jsd)
 
     def render(self, mean, fig=None):
@@ -171,9 +131,9 @@ class Playground:
     same initial weights. :meth:`widget` wires buttons and sliders to them for
     Jupyter and Colab.
 
-    The defaults are the toy recipe ``gan`` of ``ganlab.runs``: the toy MLPs,
+    The defaults are the toy recipe ``gan`` of ``ganlab.recipes``: the toy MLPs,
     non-saturating loss, Adam with beta1 0.5 and the learning rates of
-    ``runs.TOY_GAN_LEARNING_RATES`` (D 1e-4, G 1e-3: the setting that collapses), batch 256.
+    ``recipes.TOY_GAN_LEARNING_RATES`` (D 1e-4, G 1e-3: the setting that collapses), batch 256.
 
     Args:
         dataset: ``"ring8"`` or ``"grid25"``.
@@ -192,12 +152,12 @@ class Playground:
     def __init__(self, dataset="ring8", loss="non_saturating", d_learning_rate=None, g_learning_rate=None,
                  discriminator_steps=1, minibatch_std=False, batch_size=256, steps_per_click=250, seed=0,
                  n_samples=1000):
-        from ganlab import datasets, runs
+        from ganlab import datasets, recipes
 
         if d_learning_rate is None:
-            d_learning_rate = runs.TOY_GAN_LEARNING_RATES["discriminator"]
+            d_learning_rate = recipes.TOY_GAN_LEARNING_RATES["discriminator"]
         if g_learning_rate is None:
-            g_learning_rate = runs.TOY_GAN_LEARNING_RATES["generator"]
+            g_learning_rate = recipes.TOY_GAN_LEARNING_RATES["generator"]
 
         self.distribution = datasets.toy_distribution(dataset)
         self.dataset = dataset
@@ -255,7 +215,7 @@ class Playground:
         self.gan = training.GAN(generator, discriminator, seed=self.seed)
         self._compile()
         self.data = datasets.make_dataset(self.real, batch_size=self.batch_size, seed=self.seed).repeat()
-        self.latents = training.latent_vectors(self.n_samples, self.gan.latent_dim, seed=self.seed + 1)
+        self.latents = latent.latent_vectors(self.n_samples, self.gan.latent_dim, seed=self.seed + 1)
         self.steps = 0
         self.history = {"step": [], "d_loss": [], "g_loss": []}
 
@@ -458,12 +418,12 @@ class LatentExplorer:
 
     def __init__(self, generator, directions="pca", n_directions=4, seed=0, label=None, size=None, palette=None,
                  samples=512, span=3.0, direction_seed=0):
-        from ganlab import models
+        from ganlab.cppn import is_cppn
 
         self.generator = generator
-        self.latent_dim = int(generator.inputs[0].shape[-1])
-        self.conditional = len(generator.inputs) > 1
-        self.cppn = models.is_cppn(generator)
+        self.latent_dim = _checks.latent_dim(generator)
+        self.conditional = _checks.is_conditional(generator)
+        self.cppn = is_cppn(generator)
         if isinstance(n_directions, bool) or not isinstance(n_directions, (int, np.integer)) \
                 or not 1 <= n_directions <= self.latent_dim:
             raise ValueError(f"n_directions must be an integer in [1, {self.latent_dim}], got {n_directions!r}.")
@@ -487,24 +447,16 @@ class LatentExplorer:
                 return np.eye(d, dtype=np.float64)[:k]
             if directions == "random":
                 gaussian = np.random.default_rng(direction_seed).standard_normal((d, k))
-                return _orthonormal_rows(gaussian.T)
+                return latent.orthonormal_rows(gaussian.T)
             if directions == "pca":
-                if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples <= d:
-                    raise ValueError(f"samples must be an integer larger than latent_dim={d}, got {samples!r}.")
-                latents = np.random.default_rng(direction_seed).standard_normal((samples, d)).astype(np.float32)
-                pictures = viz.render(self.generator, latents, labels=self.label).reshape(samples, -1)
-                centred = pictures - pictures.mean(axis=0)
-                _, singular, components = np.linalg.svd(centred.astype(np.float64), full_matrices=False)
-                scores = centred @ components[:k].T  # (samples, k): each picture's principal-component scores
-                weights, *_ = np.linalg.lstsq(latents - latents.mean(axis=0), scores, rcond=None)  # (d, k)
-                variance = singular ** 2
-                self.explained_variance = variance[:k] / variance.sum()
-                return _orthonormal_rows(weights.T)
+                found, self.explained_variance = latent.pca_directions(self.generator, k, samples, direction_seed,
+                                                                       labels=self.label)
+                return found
             raise ValueError(f"directions must be 'pca', 'random', 'axes' or an array, got {directions!r}.")
         directions = np.asarray(directions, dtype=np.float64)
         if directions.ndim != 2 or directions.shape[1] != d or len(directions) != k:
             raise ValueError(f"directions must have shape ({k}, {d}), got {directions.shape}.")
-        return _orthonormal_rows(directions)
+        return latent.orthonormal_rows(directions)
 
     # ------------------------------------------------------------------ state
 
@@ -516,7 +468,7 @@ class LatentExplorer:
     def set_seed(self, seed):
         """Start from the latent vector of ``seed`` (slider values are kept)."""
         self.seed = int(seed)
-        self.base = viz.seed_latents([self.seed], self.latent_dim)[0].astype(np.float64)
+        self.base = latent.seed_latents([self.seed], self.latent_dim)[0].astype(np.float64)
 
     def set_direction(self, index, value):
         """Set slider ``index`` (0-based) to ``value`` (any finite number; the sliders span [-span, span])."""
@@ -540,7 +492,7 @@ class LatentExplorer:
     # ------------------------------------------------------------------ pictures
 
     def _draw(self, latents):
-        pictures = viz.render(self.generator, latents, labels=self.label, size=self.size)
+        pictures = latent.render(self.generator, latents, labels=self.label, size=self.size)
         return viz.colorize(pictures, self.palette) if self.palette is not None else pictures
 
     def render(self):
@@ -567,7 +519,7 @@ class LatentExplorer:
         Writes ``path`` (PNG, ``size`` pixels wide if given), ``path`` with suffix
         ``.npy`` (the latent vector z, float32) and ``.json`` (seed, label, slider
         values, directions, z) so the picture can be made again:
-        ``training.generate(generator, 1, latents=np.load(npy)[None])``.
+        ``latent.generate(generator, 1, latents=np.load(npy)[None])``.
 
         Returns:
             A dict with the three paths.
@@ -658,12 +610,3 @@ class LatentExplorer:
         box.controls = dict(sliders=sliders, seed=seed_box, label=label_box, save=save_button, reset=reset_button,
                             image=image, status=status, on_save=on_save, on_reset=on_reset)
         return box
-
-
-def _orthonormal_rows(vectors):
-    """Gram-Schmidt (via QR) on the rows of ``vectors``, keeping their order and orientation."""
-    q, r = np.linalg.qr(np.asarray(vectors, dtype=np.float64).T)
-    signs = np.sign(np.diag(r))
-    if np.any(np.abs(np.diag(r)) < 1e-10):
-        raise ValueError("the directions are linearly dependent; give independent ones.")
-    return (q * signs).T

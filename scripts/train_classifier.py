@@ -1,8 +1,8 @@
-"""Train the MNIST classifier behind ``ganlab.metrics`` and save its weights.
+"""Train the MNIST classifier of ``ganlab.classifier`` (behind ``ganlab.metrics``) and save its weights.
 
     python scripts/train_classifier.py [--epochs 15] [--seed 0] [--out ganlab/assets/mnist_classifier.weights.h5]
 
-It trains ``ganlab.metrics.build_classifier()`` on the offline train split
+It trains ``ganlab.classifier.build_mnist_classifier()`` on the offline train split
 (the first 22,699 MNIST training images, found through ``GANLAB_DATA_DIR`` or
 ``--data-dir``) with small random shifts (up to 10% of the width) and rotations
 (up to 10 degrees), Adam with a cosine-decayed learning rate, and prints the
@@ -21,8 +21,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ganlab import metrics
-from ganlab.datasets import load_mnist, make_dataset
+from ganlab import classifier as gclassifier
+from ganlab.datasets import MNIST_IMAGE_SHAPE, load_mnist, make_dataset
 
 
 def parse_args(argv=None):
@@ -32,7 +32,7 @@ def parse_args(argv=None):
     parser.add_argument("--learning-rate", type=float, default=2e-3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", default=None, help="directory with the MNIST files (default: GANLAB_DATA_DIR)")
-    parser.add_argument("--out", default=str(metrics.WEIGHTS_PATH))
+    parser.add_argument("--out", default=str(gclassifier.get_classifier_spec("mnist").weights_path))
     return parser.parse_args(argv)
 
 
@@ -45,8 +45,8 @@ def main(argv=None):
     test_images, test_labels = load_mnist("test", data_dir=args.data_dir)
     print(f"train: {len(train_images)} images, test: {len(test_images)} images")
 
-    classifier = metrics.build_classifier()
-    images = keras.Input(metrics.IMAGE_SHAPE)
+    classifier = gclassifier.build_mnist_classifier()
+    images = keras.Input(MNIST_IMAGE_SHAPE)
     augmented = keras.layers.RandomRotation(10 / 360, fill_mode="constant", fill_value=-1.0,
                                             seed=args.seed)(images)
     augmented = keras.layers.RandomTranslation(0.1, 0.1, fill_mode="constant", fill_value=-1.0,

@@ -1,10 +1,16 @@
+"""Tests for ganlab.cli: every command, its one-line errors and exit codes."""
+
+import json
 import subprocess
 import sys
 
+import keras
 import numpy as np
 import pytest
+from PIL import Image
 
-from ganlab import __version__, runs
+from ganlab import __version__, cli, latent, models, recipes, runs, viz
+from ganlab.cppn import cppn_generator, render_cppn
 from ganlab.cli import main
 
 
@@ -77,3 +83,107 @@ def test_sample_refuses_an_output_that_is_not_npz(toy_run, capsys):
 def test_python_dash_m_ganlab_is_the_same_command():
     result = subprocess.run([sys.executable, "-m", "ganlab", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.strip() == f"ganlab {__version__}"
+
+
+def _fake_run(directory, model, dataset, generator):
+    directory.mkdir()
+    (directory / "config.json").write_text(json.dumps(dict(model=model, dataset=dataset, seed=0)))
+    generator.save(directory / "generator.keras")
+    return str(directory)
+
+
+@pytest.fixture(scope="module")
+def run_dirs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("runs")
+    keras.utils.set_random_seed(0)
+    return dict(
+        cppn=_fake_run(root / "cppn", "cppn", "mnist", cppn_generator(latent_dim=8, hidden=16)),
+        dcgan=_fake_run(root / "dcgan", "dcgan", "mnist", models.dcgan_generator(latent_dim=8, filters=4)),
+        cdcgan=_fake_run(root / "cdcgan", "cdcgan", "mnist",
+                         models.dcgan_generator(latent_dim=8, filters=4, num_classes=10)),
+        toy=_fake_run(root / "toy", "gan", "ring8", models.toy_generator()),
+    )
+
+
+def test_cli_render_writes_a_png_of_the_requested_size(run_dirs, tmp_path, capsys):
+    out = tmp_path / "art.png"
+    assert cli.main(["render", run_dirs["cppn"], "--size", "64", "--seed", "3", "--out", str(out)]) == 0
+    with Image.open(out) as png:
+        assert png.size == (64, 64)
+        picture = np.asarray(png)
+    generator = models.load_generator(run_dirs["cppn"])
+    expected = viz.to_uint8(render_cppn(generator, latent.seed_latents([3], 8)[0], size=64))[..., 0]
+    np.testing.assert_array_equal(picture, expected)
+    assert "64x64" in capsys.readouterr().out
+
+
+def test_cli_interpolate_writes_a_gif_with_the_requested_frames(run_dirs, tmp_path):
+    out = tmp_path / "walk.gif"
+    assert cli.main(["interpolate", run_dirs["cdcgan"], "--from", "1", "--to", "2", "--frames", "5",
+                     "--label", "4", "--out", str(out)]) == 0
+    with Image.open(out) as gif:
+        assert gif.n_frames == 5
+        assert gif.size == (28 * 4, 28 * 4)
+    out = tmp_path / "cppn.gif"
+    assert cli.main(["interpolate", run_dirs["cppn"], "--from", "0", "--to", "9", "--frames", "3", "--size", "40",
+                     "--palette", "magma", "--out", str(out)]) == 0
+    with Image.open(out) as gif:
+        assert gif.n_frames == 3 and gif.size == (40, 40)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["render", "{cppn}", "--size", "4", "--out", "a.png"], "between 8 and 8192"),
+    (["render", "{cppn}", "--size", "9000", "--out", "a.png"], "between 8 and 8192"),
+    (["render", "{cppn}", "--size", "big", "--out", "a.png"], "positive integer"),
+    (["render", "{cppn}", "--seed", "-3", "--out", "a.png"], "seed must be >= 0"),
+    (["render", "{cppn}", "--out", "a.jpg"], ".png"),
+    (["render", "{dcgan}", "--out", "a.png"], "only a CPPN run"),
+    (["render", "{toy}", "--out", "a.png"], "2D points"),
+    (["render", "{cppn}", "--palette", "no-such-palette", "--out", "a.png"], "palette"),
+    (["render", "/no/such/run", "--out", "a.png"], "does not exist"),
+    (["interpolate", "{dcgan}", "--from", "1", "--to", "2", "--frames", "1", "--out", "w.gif"], "between 2"),
+    (["interpolate", "{dcgan}", "--from", "-1", "--to", "2", "--out", "w.gif"], "seed must be >= 0"),
+    (["interpolate", "{dcgan}", "--from", "1", "--to", "2", "--out", "w.png"], ".gif"),
+    (["interpolate", "{dcgan}", "--from", "1", "--to", "2", "--size", "64", "--out", "w.gif"], "needs a CPPN"),
+    (["interpolate", "{dcgan}", "--from", "1", "--to", "2", "--label", "3", "--out", "w.gif"], "conditional"),
+    (["interpolate", "{cdcgan}", "--from", "1", "--to", "2", "--label", "12", "--out", "w.gif"], "0..9"),
+    (["interpolate", "{toy}", "--from", "1", "--to", "2", "--out", "w.gif"], "2D points"),
+    (["interpolate", "{dcgan}", "--to", "2", "--out", "w.gif"], "--from"),
+])
+def test_cli_art_commands_reject_bad_arguments_with_exit_code_2(run_dirs, tmp_path, monkeypatch, capsys, args,
+                                                                message):
+    monkeypatch.chdir(tmp_path)
+    argv = [a.format(**run_dirs) for a in args]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ganlab: error:") and message in err
+    assert len(err.strip().splitlines()) == 1
+    assert not any(tmp_path.iterdir())  # nothing written
+
+
+def test_cli_train_accepts_the_cppn_recipe():
+    args = cli.build_parser().parse_args(["train", "--model", "cppn", "--dataset", "mnist", "--out", "runs/cppn"])
+    assert args.model == "cppn" and args.model in recipes.RECIPES
+    assert recipes.get_recipe("cppn", "mnist").datasets == ("mnist",)
+    with pytest.raises(ValueError, match="does not train"):
+        recipes.get_recipe("cppn", "ring8")
+
+
+def test_train_help_lists_exactly_the_registry_recipes_and_ganlab_recipes_prints_each(capsys):
+    parser = cli.build_parser()
+    train = parser._subparsers._group_actions[0].choices["train"]
+    model = next(action for action in train._actions if action.dest == "model")
+    assert list(model.choices) == list(recipes.RECIPES)
+    dataset = next(action for action in train._actions if action.dest == "dataset")
+    assert list(dataset.choices) == list(recipes.DATASETS)
+    assert main(["recipes"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == list(recipes.RECIPES)
+    for line, recipe in zip(lines, recipes.RECIPES.values()):
+        assert recipe.description in line and ", ".join(recipe.datasets) in line
+
+
+def test_help_and_recipes_do_not_import_tensorflow_or_keras():
+    code = ("import sys; from ganlab.cli import main; main(['recipes']); "
+            "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]; assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=120)

@@ -116,3 +116,18 @@ def test_gradient_penalty_draws_one_mixing_coefficient_per_example():
     mixed = keras.ops.convert_to_numpy(seen[0]).reshape(32, -1)
     assert np.allclose(mixed, mixed[:, :1])  # constant within each example
     assert mixed.min() >= 0 and mixed.max() <= 1 and mixed[:, 0].std() > 0.1  # varies across examples
+
+
+def test_r1_penalty_is_half_gamma_times_the_squared_kernel_norm_for_a_linear_discriminator():
+    discriminator = _linear_critic([1.2, 1.6])  # grad_x D(x) = w everywhere, ||w||^2 = 4
+    real = np.random.default_rng(0).normal(size=(16, 2)).astype(np.float32)
+    assert _value(losses.r1_penalty(discriminator, real, weight=10.0)) == pytest.approx(0.5 * 10.0 * 4.0, rel=1e-5)
+
+
+def test_r1_penalty_of_a_quadratic_discriminator_is_half_gamma_times_the_mean_squared_norm():
+    def discriminator(x, training=False):  # D(x) = ||x||^2 / 2, so grad_x D(x) = x
+        return 0.5 * keras.ops.sum(keras.ops.square(x), axis=(1, 2, 3))
+
+    real = np.random.default_rng(1).normal(size=(8, 3, 3, 1)).astype(np.float32)
+    expected = 0.5 * 0.1 * np.mean(np.sum(real.astype(np.float64) ** 2, axis=(1, 2, 3)))
+    assert _value(losses.r1_penalty(discriminator, real, weight=0.1)) == pytest.approx(expected, rel=1e-5)

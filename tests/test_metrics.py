@@ -1,24 +1,17 @@
 """Tests of ganlab.metrics against real MNIST digits and numbers computed in numpy / scipy."""
 
-import csv
 import json
 import math
 
-import keras
 import numpy as np
 import pytest
 from scipy import linalg, ndimage
 
 from ganlab import metrics
-from ganlab.datasets import grid_distribution, load_mnist, make_dataset, ring_distribution
-from ganlab.training import GAN
+from ganlab.classifier import classifier_features, weights_sha256
+from ganlab.datasets import grid_distribution, load_mnist, ring_distribution
 
 PERFECT_HIGH_QUALITY = 1 - math.exp(-4.5)  # P(|x - c| <= 3 std) for an isotropic 2D Gaussian
-
-
-@pytest.fixture(scope="module")
-def test_split():
-    return load_mnist("test")
 
 
 @pytest.fixture(scope="module")
@@ -33,55 +26,6 @@ def _kl_from_uniform(fractions):
 
 
 # --------------------------------------------------------------------------- the classifier
-
-
-def test_classifier_reaches_99_percent_on_the_test_split(test_split):
-    images, labels = test_split
-    probabilities = metrics.classifier_probabilities(images)
-    assert probabilities.shape == (10_000, 10)
-    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-9)
-    accuracy = np.mean(np.argmax(probabilities, axis=1) == labels)
-    assert accuracy >= 0.99
-
-
-def test_classifier_features_are_the_128_unit_penultimate_layer(test_split):
-    images = test_split[0][:7]
-    features = metrics.classifier_features(images)
-    layer = metrics.classifier().get_layer("features")
-    expected = keras.ops.convert_to_numpy(keras.Model(metrics.classifier().inputs[0], layer.output)(images))
-    assert features.shape == (7, 128)
-    np.testing.assert_allclose(features, expected, rtol=1e-5, atol=1e-6)
-
-
-def test_classifier_accepts_images_without_channel_axis(test_split):
-    images = test_split[0][:5]
-    np.testing.assert_allclose(metrics.classifier_features(images[..., 0]), metrics.classifier_features(images))
-
-
-def test_values_within_rounding_of_the_range_are_clipped():
-    images = np.full((2, 28, 28, 1), -1.0, np.float32)
-    images[:, 10:18, 12:16] = 1.0
-    rounded = images.copy()
-    rounded[rounded == 1.0] = 1.0005
-    np.testing.assert_array_equal(metrics.check_images(rounded), images)
-
-
-@pytest.mark.parametrize("shape", [(4, 28, 28, 3), (4, 32, 32, 1), (28, 28), (4, 784)])
-def test_classifier_refuses_wrong_shapes(shape):
-    with pytest.raises(ValueError, match=r"shape \(N, 28, 28, 1\)"):
-        metrics.classifier_features(np.zeros(shape, np.float32))
-
-
-def test_classifier_refuses_uint8_pixels_with_a_hint():
-    with pytest.raises(ValueError, match=r"\[-1, 1\].*127\.5"):
-        metrics.classifier_probabilities(np.full((3, 28, 28, 1), 255, np.uint8))
-
-
-def test_classifier_refuses_nan():
-    images = np.zeros((3, 28, 28, 1), np.float32)
-    images[1, 4, 4, 0] = np.nan
-    with pytest.raises(ValueError, match="1 NaN or infinite values"):
-        metrics.classifier_features(images)
 
 
 # --------------------------------------------------------------------------- Fréchet distance
@@ -137,10 +81,10 @@ def test_frechet_distance_refuses_mismatched_features():
 
 def test_reference_statistics_are_cached_on_disk_by_weights_hash(test_split, monkeypatch):
     mu, sigma = metrics.reference_statistics()
-    features = metrics.classifier_features(test_split[0])
+    features = classifier_features(test_split[0])
     np.testing.assert_allclose(mu, features.mean(axis=0), rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(sigma, np.cov(features, rowvar=False), rtol=1e-6, atol=1e-9)
-    cached = metrics.cache_dir() / f"mnist_test_features_{metrics.weights_sha256()[:16]}.npz"
+    cached = metrics.cache_dir() / f"mnist_test_features_{weights_sha256()[:16]}.npz"
     assert cached.is_file()
 
     def no_data(*args, **kwargs):
@@ -196,8 +140,8 @@ def test_frechet_distance_uses_the_first_n_samples(train_digits):
 
 def test_frechet_distance_against_a_given_reference(train_digits, test_split):
     fid = metrics.frechet_distance(train_digits[0][:1000], reference=test_split[0][:1000])
-    expected = metrics.frechet_distance_from_features(metrics.classifier_features(train_digits[0][:1000]),
-                                                      metrics.classifier_features(test_split[0][:1000]))
+    expected = metrics.frechet_distance_from_features(classifier_features(train_digits[0][:1000]),
+                                                      classifier_features(test_split[0][:1000]))
     assert fid == pytest.approx(expected, rel=1e-9)
 
 
@@ -374,50 +318,3 @@ def test_evaluate_file_refuses_n_beyond_the_samples(tmp_path):
 # --------------------------------------------------------------------------- during training
 
 
-def _toy_gan():
-    generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)])
-    discriminator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
-    gan = GAN(generator, discriminator, seed=0)
-    gan.compile(d_optimizer=keras.optimizers.Adam(1e-3), g_optimizer=keras.optimizers.Adam(1e-3))
-    return gan
-
-
-def test_evaluation_callback_logs_toy_metrics_on_first_every_and_last_epoch(tmp_path):
-    gan = _toy_gan()
-    evaluation = metrics.EvaluationCallback(every=2, n=500, distribution="ring8")
-    csv_path = tmp_path / "history.csv"
-    dataset = make_dataset(ring_distribution().sample(128, seed=0), batch_size=64, seed=0)
-    history = gan.fit(dataset, epochs=5, verbose=0,
-                      callbacks=[evaluation, keras.callbacks.CSVLogger(str(csv_path))])
-    assert evaluation.history["epoch"] == [1, 2, 4, 5]
-    assert len(history.history["high_quality"]) == 4
-    assert len(history.history["d_loss"]) == 5
-    final = metrics.toy_metrics(gan.generate(500, seed=0), "ring8")
-    assert history.history["modes"][-1] == final.modes
-    assert history.history["kl"][-1] == pytest.approx(final.kl)
-    with open(csv_path) as stream:
-        rows = list(csv.DictReader(stream))
-    assert [row["high_quality"] != "NA" for row in rows] == [True, True, False, True, True]
-
-
-def test_evaluation_callback_logs_image_metrics():
-    generator = keras.Sequential([keras.Input((8,)), keras.layers.Dense(784, activation="tanh"),
-                                  keras.layers.Reshape((28, 28, 1))])
-    discriminator = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
-    gan = GAN(generator, discriminator, seed=0)
-    gan.compile(d_optimizer=keras.optimizers.Adam(1e-3), g_optimizer=keras.optimizers.Adam(1e-3))
-    evaluation = metrics.EvaluationCallback(n=200, seed=3)
-    history = gan.fit(make_dataset(load_mnist("test", limit=64)[0], batch_size=32, seed=0), epochs=2, verbose=0,
-                      callbacks=[evaluation])
-    for name in ("fid", "score", "modes", "kl"):
-        assert len(history.history[name]) == 2
-    assert history.history["fid"][-1] == pytest.approx(metrics.frechet_distance(gan.generate(200, seed=3)))
-
-
-def test_evaluation_callback_refuses_bad_settings():
-    with pytest.raises(ValueError, match="every"):
-        metrics.EvaluationCallback(every=0)
-    with pytest.raises(ValueError, match="metrics"):
-        metrics.EvaluationCallback(metrics=["fid"], distribution="ring8")
-    with pytest.raises(ValueError, match="metrics"):
-        metrics.EvaluationCallback(metrics=["high_quality"])

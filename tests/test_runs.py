@@ -1,5 +1,6 @@
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -9,7 +10,8 @@ import keras
 import numpy as np
 import pytest
 
-from ganlab import callbacks, runs
+from ganlab import callbacks, models, recipes, rundir, runs
+from ganlab.cppn import is_cppn
 
 
 def _train_toy(out, **kwargs):
@@ -52,7 +54,7 @@ def test_resume_continues_from_the_saved_epoch(tmp_path):
     assert len(history2["d_loss"]) == 2 and history2["d_loss"][0] == history["d_loss"][0]
     assert json.loads((out / "config.json").read_text())["epochs"] == 2
     # the resumed run started from the saved weights, then trained one more epoch
-    epoch, _ = callbacks.load_checkpoint(runs.build_gan("gan", "ring8"), out / "checkpoint.npz")
+    epoch, _ = rundir.load_checkpoint(recipes.build_gan("gan", "ring8"), out / "checkpoint.npz")
     assert epoch == 2
     assert any(not np.allclose(a, b) for a, b in zip(saved, gan2.generator.get_weights()))
 
@@ -60,8 +62,8 @@ def test_resume_continues_from_the_saved_epoch(tmp_path):
 def test_checkpoint_restores_networks_optimizers_and_noise_state(tmp_path):
     out = tmp_path / "run"
     gan, _ = _train_toy(out)
-    fresh = runs.build_gan("gan", "ring8", seed=0)
-    callbacks.load_checkpoint(fresh, out / "checkpoint.npz")
+    fresh = recipes.build_gan("gan", "ring8", seed=0)
+    rundir.load_checkpoint(fresh, out / "checkpoint.npz")
     for a, b in zip(gan.weights + gan.d_optimizer.variables + gan.g_optimizer.variables,
                     fresh.weights + fresh.d_optimizer.variables + fresh.g_optimizer.variables):
         np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
@@ -71,16 +73,16 @@ def test_a_checkpoint_from_another_model_is_refused(tmp_path):
     out = tmp_path / "run"
     _train_toy(out)
     with pytest.raises(ValueError, match="different model"):
-        callbacks.load_checkpoint(runs.build_gan("mbstd", "ring8"), out / "checkpoint.npz")
+        rundir.load_checkpoint(recipes.build_gan("mbstd", "ring8"), out / "checkpoint.npz")
     with pytest.raises(ValueError, match="different model"):
-        callbacks.load_checkpoint(runs.build_gan("mlp", "mnist"), out / "checkpoint.npz")
+        rundir.load_checkpoint(recipes.build_gan("mlp", "mnist"), out / "checkpoint.npz")
 
 
 def test_a_corrupt_checkpoint_is_reported_not_loaded(tmp_path):
     path = tmp_path / "checkpoint.npz"
     path.write_bytes(b"garbage")
     with pytest.raises(ValueError, match="corrupt"):
-        callbacks.load_checkpoint(runs.build_gan("gan", "ring8"), path)
+        rundir.load_checkpoint(recipes.build_gan("gan", "ring8"), path)
 
 
 class _Poison(keras.callbacks.Callback):
@@ -96,7 +98,7 @@ def test_nan_guard_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
     out = tmp_path / "run"
     with pytest.raises(callbacks.TrainingDiverged, match="diverged at epoch 2"):
         _train_toy(out, epochs=3, callbacks=[_Poison()])
-    epoch, history = callbacks.load_checkpoint(runs.build_gan("gan", "ring8"), out / "checkpoint.npz")
+    epoch, history = rundir.load_checkpoint(recipes.build_gan("gan", "ring8"), out / "checkpoint.npz")
     assert epoch == 1 and all(np.isfinite(history["d_loss"]))
     assert not (out / "samples" / "epoch_002.png").exists()
 
@@ -113,11 +115,11 @@ def test_a_run_killed_with_sigkill_resumes_and_loses_at_most_one_epoch(tmp_path)
         time.sleep(0.05)
     os.kill(process.pid, signal.SIGKILL)  # no chance to clean up
     process.wait()
-    epoch, _ = callbacks.load_checkpoint(runs.build_gan("gan", "ring8"), out / "checkpoint.npz")
+    epoch, _ = rundir.load_checkpoint(recipes.build_gan("gan", "ring8"), out / "checkpoint.npz")
     assert epoch >= 1  # the picture of epoch 2 exists, so epoch 1's checkpoint is complete
     result = subprocess.run(command + ["--resume"], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
-    epoch, history = callbacks.load_checkpoint(runs.build_gan("gan", "ring8"), out / "checkpoint.npz")
+    epoch, history = rundir.load_checkpoint(recipes.build_gan("gan", "ring8"), out / "checkpoint.npz")
     assert epoch == 6 and len(history["d_loss"]) == 6
     assert runs.sample(out, 10, seed=0).shape == (10, 2)
 
@@ -136,17 +138,6 @@ def test_sampling_a_run_twice_with_one_seed_gives_the_same_points(tmp_path):
 def test_unknown_or_mismatched_names_are_refused(tmp_path, model, dataset, message):
     with pytest.raises(ValueError, match=message):
         runs.train(model, dataset, out=tmp_path / "x")
-
-
-def test_metrics_logged_on_some_epochs_stay_aligned_with_their_epoch(tmp_path):
-    history = {}
-    callbacks.record_epoch(history, 0, {"d_loss": 1.0})
-    callbacks.record_epoch(history, 1, {"d_loss": 2.0, "fid": 30.0})
-    callbacks.record_epoch(history, 2, {"d_loss": 3.0})
-    assert history == {"d_loss": [1.0, 2.0, 3.0], "fid": [None, 30.0, None]}
-    callbacks.write_history_csv(history, tmp_path / "history.csv")
-    assert (tmp_path / "history.csv").read_text().splitlines() == [
-        "epoch,d_loss,fid", "1,1.0,", "2,2.0,30.0", "3,3.0,"]
 
 
 def test_resume_refuses_a_run_made_with_another_version_of_the_recipe(tmp_path):
@@ -169,3 +160,68 @@ def test_resume_refuses_a_run_from_a_ganlab_that_did_not_record_its_recipe(tmp_p
     (out / "config.json").write_text(json.dumps(config))
     with pytest.raises(ValueError, match="earlier ganlab that did not record"):
         _train_toy(out, resume=True)
+
+
+@pytest.mark.slow
+def test_cppn_recipe_trains_and_saves_a_cppn_run(tmp_path):
+    gan, history = runs.train("cppn", "mnist", out=tmp_path / "run", epochs=1, limit=64, verbose=0)
+    assert set(history) >= {"d_loss", "g_loss"} and all(np.isfinite(v[0]) for v in history.values())
+    generator = models.load_generator(tmp_path / "run")
+    assert is_cppn(generator)
+    assert gan.discriminator.count_params() == models.dcgan_discriminator(filters=32).count_params()
+    samples = runs.sample(tmp_path / "run", 3, seed=1)
+    assert samples.shape == (3, 28, 28, 1)
+    np.testing.assert_allclose(samples, gan.generate(3, seed=1), atol=1e-5)
+
+
+def _toy(out, **kwargs):
+    kwargs.setdefault("epochs", 1)
+    return runs.train_or_load("gan", "ring8", out=out, verbose=0, limit=2048, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    """A one-epoch toy run, trained once for the tests of this module that only read it."""
+    out = tmp_path_factory.mktemp("runs") / "run"
+    gan, history = _toy(out)
+    return out, gan, history
+
+
+def test_train_or_load_returns_a_finished_run_without_training(finished_run):
+    out, gan, history = finished_run
+    checkpoint = (out / "checkpoint.npz").read_bytes()
+
+    gan2, history2 = _toy(out)
+
+    assert (out / "checkpoint.npz").read_bytes() == checkpoint  # nothing was trained or rewritten
+    assert history2 == history
+    assert all(np.array_equal(a, b) for a, b in zip(gan.generator.get_weights(), gan2.generator.get_weights()))
+
+
+def test_train_or_load_records_the_training_time_of_every_epoch(finished_run):
+    out, _, history = finished_run
+    assert len(history["seconds"]) == len(history["d_loss"]) == 1
+    assert 0 < history["seconds"][0] < 600
+    assert "seconds" in (out / "history.csv").read_text().splitlines()[0]
+
+
+def test_train_or_load_refuses_a_run_made_with_other_settings(finished_run):
+    out, _, _ = finished_run
+    with pytest.raises(ValueError, match="seed"):
+        _toy(out, seed=5)
+
+
+def test_train_or_load_continues_a_run_asked_for_more_epochs(finished_run, tmp_path):
+    out = tmp_path / "run"
+    shutil.copytree(finished_run[0], out)
+    _, history = _toy(out, epochs=2)
+    assert len(history["d_loss"]) == len(history["seconds"]) == 2
+    assert history["d_loss"][0] == finished_run[2]["d_loss"][0]
+    assert json.loads((out / "config.json").read_text())["epochs"] == 2
+
+
+def test_train_or_load_decides_resume_itself(tmp_path):
+    with pytest.raises(TypeError, match="resume"):
+        runs.train_or_load("gan", "ring8", out=tmp_path / "run", resume=True)
+
+

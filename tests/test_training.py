@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from ganlab import datasets, models, training
+from ganlab import datasets, losses, models
 from ganlab.training import GAN
 
 
@@ -98,21 +98,64 @@ def test_one_optimizer_for_both_networks_is_refused():
         gan.compile(optimizer, optimizer)
 
 
-def test_published_configurations_carry_the_papers_defaults():
-    kwargs, make = training.wgan_gp_config()
-    optimizer = make()
-    assert kwargs == dict(loss="wasserstein", discriminator_steps=5, gradient_penalty_weight=10.0)
-    assert (float(optimizer.learning_rate), optimizer.beta_1, optimizer.beta_2) == pytest.approx((1e-4, 0.0, 0.9))
-    kwargs, make = training.wgan_config()
-    assert kwargs["clip_value"] == 0.01 and kwargs["discriminator_steps"] == 5
-    assert float(make().learning_rate) == pytest.approx(5e-5)
-    kwargs, make = training.dcgan_config()
-    assert kwargs["loss"] == "non_saturating"
-    assert (float(make().learning_rate), make().beta_1) == pytest.approx((2e-4, 0.5))
 
 
-def test_dcgan_config_takes_another_learning_rate_and_refuses_a_bad_one():
-    _, make = training.dcgan_config(learning_rate=2e-3)
-    assert float(make().learning_rate) == pytest.approx(2e-3)
-    with pytest.raises(ValueError, match="learning_rate must be positive"):
-        training.dcgan_config(learning_rate=0)
+def _ring(n=64):
+    return datasets.make_dataset(datasets.ring_of_gaussians(n, seed=0), batch_size=32, seed=0)
+
+
+def test_r1_penalty_is_tracked_when_enabled():
+    history = _toy_gan(r1_weight=1.0).fit(_ring(), epochs=1, verbose=0)
+    assert history.history["r1_penalty"][0] > 0
+    assert "r1_penalty" not in _toy_gan().fit(_ring(), epochs=1, verbose=0).history
+
+
+def test_identity_augmentation_and_a_loss_pair_keep_the_numbers_of_the_plain_gan():
+    plain = _toy_gan(seed=3, loss="hinge").fit(_ring(), epochs=1, verbose=0).history
+    pair = _toy_gan(seed=3, loss=(losses.hinge_discriminator_loss, losses.hinge_generator_loss),
+                    augment=lambda images, seed_generator: images).fit(_ring(), epochs=1, verbose=0).history
+    assert pair == plain
+
+
+def test_augmentation_is_applied_to_every_image_the_discriminator_sees():
+    calls = []
+
+    def blank(images, seed_generator):  # the discriminator then sees only zeros, real or fake
+        calls.append(tuple(images.shape))
+        return images * 0.0
+
+    gan = _toy_gan(augment=blank, gradient_penalty_weight=1.0, r1_weight=1.0, run_eagerly=True)
+    history = gan.fit(datasets.make_dataset(datasets.ring_of_gaussians(32, seed=0), batch_size=32), epochs=1,
+                      verbose=0).history
+    assert len(calls) == 3  # real and fake in the discriminator step, generated in the generator step
+    assert history["d_real"] == history["d_fake"]
+    assert gan.training_settings()["augment"].endswith("blank")
+
+
+def test_a_loss_pair_is_recorded_by_name_and_a_bad_loss_is_refused():
+    gan = _toy_gan(loss=(losses.hinge_discriminator_loss, losses.hinge_generator_loss))
+    assert gan.training_settings()["loss"] == ["ganlab.losses.hinge_discriminator_loss",
+                                                "ganlab.losses.hinge_generator_loss"]
+    assert _toy_gan(loss="hinge").training_settings()["loss"] == "hinge"
+    with pytest.raises(ValueError, match="pair"):
+        _toy_gan(loss=(losses.hinge_discriminator_loss,))
+    with pytest.raises(ValueError, match="r1_weight"):
+        _toy_gan(r1_weight=-1.0)
+    with pytest.raises(ValueError, match="augment"):
+        _toy_gan(augment="flip")
+
+
+def test_a_subclass_can_sample_other_generator_inputs():
+    class TwoNoises(GAN):
+        def sample_latents(self, batch_size):
+            coarse = keras.random.normal((batch_size, 2), seed=self.seed_generator)
+            fine = keras.random.normal((batch_size, 3), seed=self.seed_generator)
+            return [coarse, fine], None
+
+    coarse, fine = keras.Input((2,), name="coarse"), keras.Input((3,), name="fine")
+    generator = keras.Model([coarse, fine], keras.layers.Dense(2)(keras.layers.Concatenate()([coarse, fine])))
+    gan = TwoNoises(generator, models.toy_discriminator(hidden=(8,)), seed=0)
+    assert not gan.conditional  # two inputs, none named "label"
+    gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
+    history = gan.fit(_ring(), epochs=1, verbose=0).history
+    assert np.isfinite(history["g_loss"][0])

@@ -1,8 +1,5 @@
-"""Tests for ganlab.widgets (MinimaxExplorer, Playground) and the chapter-1 math they use.
+"""Tests for ganlab.widgets: MinimaxExplorer, Playground and LatentExplorer.
 
-The chapter-1 grid math lives in ``ganlab.losses`` (optimal_discriminator,
-value_function, kl_divergence, jensen_shannon) and the table and plot helpers in
-``ganlab.viz``; their tests are here, next to the tools that use them.
 Widgets are exercised without a browser: their handlers are plain methods.
 """
 
@@ -16,109 +13,22 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from ganlab import losses, viz, widgets  # noqa: E402
+import json  # noqa: E402
 
-GRID = np.linspace(-12.0, 12.0, 4801)
+import keras  # noqa: E402
+from PIL import Image  # noqa: E402
 
-
-def _gauss(x, mean, std):
-    return np.exp(-0.5 * ((x - mean) / std) ** 2) / (std * math.sqrt(2 * math.pi))
+from ganlab import latent, models, viz, widgets  # noqa: E402
+from ganlab.cppn import render_cppn  # noqa: E402
 
 
 # ---------------------------------------------------------------------- losses: the minimax game on a grid
 
 
-def test_optimal_discriminator_is_the_density_ratio_pointwise():
-    p_data = np.array([1.0, 0.0, 2.0, 3.0, 0.0])
-    p_g = np.array([1.0, 2.0, 0.0, 1.0, 0.0])
-    expected = np.array([0.5, 0.0, 1.0, 0.75, 0.5])  # by hand; both zero -> 1/2
-    np.testing.assert_allclose(losses.optimal_discriminator(p_data, p_g), expected)
-
-
-def test_value_function_of_the_uninformed_discriminator_is_minus_log_four():
-    p = _gauss(GRID, 0.0, 1.0)
-    q = _gauss(GRID, 3.0, 0.5)
-    assert losses.value_function(np.full_like(GRID, 0.5), p, q, GRID) == pytest.approx(-math.log(4), abs=1e-6)
-
-
-def test_kl_divergence_of_two_unit_gaussians_is_half_the_squared_mean_gap():
-    # KL(N(0,1) || N(1,1)) = (0 - 1)^2 / 2 = 0.5; KL(N(0,1) || N(0,2^2)) = log 2 + 1/8 - 1/2
-    assert losses.kl_divergence(_gauss(GRID, 0, 1), _gauss(GRID, 1, 1), GRID) == pytest.approx(0.5, abs=1e-6)
-    expected = math.log(2) + 1 / 8 - 0.5
-    assert losses.kl_divergence(_gauss(GRID, 0, 1), _gauss(GRID, 0, 2), GRID) == pytest.approx(expected, abs=1e-6)
-
-
-def test_jensen_shannon_is_zero_for_equal_and_log_two_for_disjoint_densities():
-    p = _gauss(GRID, 0.0, 1.0)
-    assert losses.jensen_shannon(p, p, GRID) == pytest.approx(0.0, abs=1e-12)
-    left = np.where((GRID > -3) & (GRID < -1), 0.5, 0.0)
-    right = np.where((GRID > 1) & (GRID < 3), 0.5, 0.0)
-    assert losses.jensen_shannon(left, right, GRID) == pytest.approx(math.log(2), abs=2e-3)
-
-
-def test_jensen_shannon_of_two_overlapping_boxes_matches_the_hand_computation():
-    # p uniform on [0, 2], q uniform on [1, 3]: on the overlap m = p = q, elsewhere m = p / 2 or q / 2,
-    # so KL(p || m) = 1/2 log 2 and JSD = 1/2 log 2.
-    x = np.linspace(-1, 4, 50001)
-    p = np.where((x >= 0) & (x <= 2), 0.5, 0.0)
-    q = np.where((x >= 1) & (x <= 3), 0.5, 0.0)
-    assert losses.jensen_shannon(p, q, x) == pytest.approx(0.5 * math.log(2), abs=1e-3)
-
-
-def test_value_at_the_optimal_discriminator_is_minus_log_four_plus_twice_the_jsd():
-    p = _gauss(GRID, 0.0, 1.0)
-    q = 0.5 * _gauss(GRID, -2.0, 0.5) + 0.5 * _gauss(GRID, 2.5, 0.7)
-    d_star = losses.optimal_discriminator(p, q)
-    value = losses.value_function(d_star, p, q, GRID)
-    assert value == pytest.approx(-math.log(4) + 2 * losses.jensen_shannon(p, q, GRID), abs=1e-9)
-    # and D* beats any other discriminator
-    assert value > losses.value_function(np.clip(d_star + 0.05, 0, 1), p, q, GRID)
-    assert value > losses.value_function(np.full_like(GRID, 0.5), p, q, GRID)
-
-
-def test_grid_helpers_refuse_bad_grids_and_densities():
-    with pytest.raises(ValueError, match="increasing"):
-        losses.jensen_shannon(np.ones(3), np.ones(3), np.array([0.0, 2.0, 1.0]))
-    with pytest.raises(ValueError, match="shape"):
-        losses.kl_divergence(np.ones(3), np.ones(4), np.arange(3.0))
-    with pytest.raises(ValueError, match="non-negative"):
-        losses.jensen_shannon(np.array([1.0, -1.0]), np.ones(2), np.arange(2.0))
-    with pytest.raises(ValueError, match=r"\[0, 1\]"):
-        losses.value_function(np.full(2, 1.5), np.ones(2), np.ones(2), np.arange(2.0))
-
-
 # ---------------------------------------------------------------------- viz helpers
 
 
-def test_markdown_table_formats_dict_rows_with_a_header_and_rounded_floats():
-    table = viz.markdown_table([{"model": "gan", "modes": 3, "hq": 0.12345},
-                                {"model": "wgan-gp", "modes": 8, "hq": 0.9}], digits=2)
-    assert table.splitlines() == ["| model | modes | hq |", "|---|---|---|",
-                                  "| gan | 3 | 0.12 |", "| wgan-gp | 8 | 0.90 |"]
-
-
-def test_markdown_table_refuses_rows_of_the_wrong_length():
-    with pytest.raises(ValueError, match="2 cells"):
-        viz.markdown_table([[1, 2]], columns=["a", "b", "c"])
-
-
-def test_plot_minimax_draws_both_densities_and_the_discriminator():
-    x = np.linspace(-3, 3, 61)
-    ax = viz.plot_minimax(x, _gauss(x, 0, 1), _gauss(x, 1, 1), d=np.full_like(x, 0.5))
-    assert len(ax.collections) == 2 and len(ax.lines) == 1
-    plt.close(ax.figure)
-
-
 # ---------------------------------------------------------------------- MinimaxExplorer
-
-
-def test_mixture_density_integrates_to_one_and_samples_have_its_mean():
-    mixture = widgets.Mixture1D(means=(-1.0, 2.0), stds=(0.5, 0.3), weights=(3, 1))
-    assert np.trapezoid(mixture.density(GRID), GRID) == pytest.approx(1.0, abs=1e-9)
-    points = mixture.sample(20_000, seed=0)
-    assert points.shape == (20_000, 1) and points.dtype == np.float32
-    assert points.mean() == pytest.approx(0.75 * -1.0 + 0.25 * 2.0, abs=0.02)
-    np.testing.assert_array_equal(points, mixture.sample(20_000, seed=0))
 
 
 def test_explorer_reaches_minus_log_four_where_p_g_equals_p_data():
@@ -234,26 +144,14 @@ def test_playground_filmstrip_draws_one_panel_per_step_count(playground):
         playground.filmstrip([40, 35])
 
 
-def test_toy_snapshot_draws_the_surface_under_real_and_generated_points():
-    from ganlab import models
-
-    discriminator = models.toy_discriminator(hidden=(8,))
-    ax, image = viz.toy_snapshot(discriminator, np.zeros((5, 2)), real=np.ones((7, 2)),
-                                 centres=np.array([[2.0, 0.0]]), resolution=10)
-    assert ax.get_xlim() == pytest.approx((-2.8, 2.8))
-    assert len(ax.images) == 1 and len(ax.collections) == 2
-    assert image.get_array().shape == (10, 10)
-    plt.close(ax.figure)
-
-
 def test_playground_defaults_are_the_gan_recipe():
-    from ganlab import runs
+    from ganlab import recipes
 
     playground = widgets.Playground("ring8", n_samples=10)
-    recipe = runs.build_gan("gan", "ring8", seed=0)
+    recipe = recipes.build_gan("gan", "ring8", seed=0)
     assert playground.settings["loss"] == recipe.loss_name
     assert playground.settings["discriminator_steps"] == recipe.discriminator_steps
-    assert playground.batch_size == runs.RECIPES["gan"].batch_size
+    assert playground.batch_size == recipes.RECIPES["gan"].batch_size
     for player in ("d", "g"):
         ours = float(getattr(playground.gan, f"{player}_optimizer").learning_rate)
         theirs = float(getattr(recipe, f"{player}_optimizer").learning_rate)
@@ -273,7 +171,108 @@ def test_playground_widens_the_view_to_keep_wandering_samples_in_sight(playgroun
     playground.reset()
 
 
-def test_markdown_table_escapes_vertical_bars_inside_cells():
-    table = viz.markdown_table([{"KL(q || u)": "a|b"}])
-    assert table.splitlines()[0] == "| KL(q \\|\\| u) |"
-    assert table.splitlines()[2] == "| a\\|b |"
+def _linear_generator(singular_values=(10.0, 4.0, 1.0, 0.5), d=4, side=6, seed=0):
+    """G(z) = W z reshaped to side x side, with W = U S V^T of known singular values; returns (G, V)."""
+    rng = np.random.default_rng(seed)
+    u, _ = np.linalg.qr(rng.standard_normal((side * side, d)))
+    v, _ = np.linalg.qr(rng.standard_normal((d, d)))
+    weight = u @ np.diag(singular_values) @ v.T  # (pixels, d)
+    z = keras.Input((d,), name="latent")
+    dense = keras.layers.Dense(side * side, use_bias=False)
+    image = keras.layers.Reshape((side, side, 1))(dense(z))
+    generator = keras.Model(z, image)
+    dense.set_weights([weight.T.astype(np.float32)])
+    return generator, v
+
+
+def test_explorer_pca_directions_are_the_latent_directions_that_move_the_pictures_most():
+    generator, v = _linear_generator()
+    explorer = widgets.LatentExplorer(generator, directions="pca", n_directions=2, samples=2000)
+    np.testing.assert_allclose(explorer.directions @ explorer.directions.T, np.eye(2), atol=1e-9)
+    # for G(z) = U S V^T z the top principal component of the pictures is u_1, driven by v_1
+    assert abs(explorer.directions[0] @ v[:, 0]) > 0.99
+    assert abs(explorer.directions[1] @ v[:, 1]) > 0.99
+    assert explorer.explained_variance[0] > explorer.explained_variance[1]
+
+
+@pytest.mark.parametrize("directions", ["random", "axes"])
+def test_explorer_directions_are_orthonormal(directions):
+    generator, _ = _linear_generator()
+    explorer = widgets.LatentExplorer(generator, directions=directions, n_directions=3)
+    np.testing.assert_allclose(explorer.directions @ explorer.directions.T, np.eye(3), atol=1e-9)
+    if directions == "axes":
+        np.testing.assert_array_equal(explorer.directions, np.eye(4)[:3])
+
+
+def test_explorer_set_direction_renders_the_moved_latent_vector():
+    generator, _ = _linear_generator()
+    explorer = widgets.LatentExplorer(generator, directions="random", n_directions=2, seed=7)
+    start = explorer.render()
+    np.testing.assert_allclose(start, latent.generate(generator, 1, seed=7)[0], atol=1e-5)
+    explorer.set_direction(1, -2.0)
+    moved = latent.seed_latents([7], 4)[0] - 2.0 * explorer.directions[1]
+    np.testing.assert_allclose(explorer.render(), latent.generate(generator, 1, latents=moved[None])[0],
+                               atol=1e-5)
+    explorer.reset()
+    np.testing.assert_allclose(explorer.render(), start, atol=1e-6)
+    strip = explorer.strip(0, [-1.0, 0.0, 1.0])
+    assert strip.shape == (3, 6, 6, 1)
+    np.testing.assert_allclose(strip[1], start, atol=1e-6)
+    np.testing.assert_array_equal(explorer.values, 0.0)  # strip leaves the sliders alone
+    with pytest.raises(ValueError, match="index"):
+        explorer.set_direction(2, 1.0)
+    with pytest.raises(ValueError, match="finite"):
+        explorer.set_direction(0, np.inf)
+
+
+def test_explorer_save_writes_the_picture_and_its_latent_vector(tmp_path):
+    generator, _ = _linear_generator()
+    explorer = widgets.LatentExplorer(generator, directions="axes", n_directions=2, seed=3)
+    explorer.set_direction(0, 1.5)
+    paths = explorer.save(tmp_path / "favourite.png")
+    saved = np.load(paths["npy"])
+    np.testing.assert_allclose(saved, latent.seed_latents([3], 4)[0] + np.array([1.5, 0, 0, 0]), atol=1e-6)
+    record = json.loads(paths["json"].read_text())
+    assert record["seed"] == 3 and record["values"] == [1.5, 0.0]
+    with Image.open(paths["png"]) as png:
+        np.testing.assert_array_equal(np.asarray(png), viz.to_uint8(explorer.render())[..., 0])
+    with pytest.raises(ValueError, match=".png"):
+        explorer.save(tmp_path / "favourite.jpg")
+
+
+def test_explorer_widget_callbacks_update_the_picture_and_save(tmp_path):
+    generator, _ = _linear_generator()
+    explorer = widgets.LatentExplorer(generator, directions="random", n_directions=2)
+    box = explorer.widget(save_dir=tmp_path)
+    controls = box.controls
+    before = controls["image"].value
+    controls["sliders"][0].value = 2.0
+    assert explorer.values[0] == 2.0
+    assert controls["image"].value != before
+    assert controls["image"].value == explorer.png_bytes()
+    controls["seed"].value = 11
+    assert explorer.seed == 11
+    controls["on_save"]()
+    assert (tmp_path / "seed_11_1.png").is_file() and (tmp_path / "seed_11_1.npy").is_file()
+    assert "saved" in controls["status"].value
+    controls["on_reset"]()
+    np.testing.assert_array_equal(explorer.values, 0.0)
+
+
+def test_explorer_holds_the_label_of_a_conditional_generator():
+    keras.utils.set_random_seed(0)
+    generator = models.mlp_generator(latent_dim=4, hidden=(8,), num_classes=10)
+    explorer = widgets.LatentExplorer(generator, directions="axes", n_directions=2, seed=2, label=6)
+    np.testing.assert_allclose(explorer.render(), latent.generate(generator, 1, seed=2, labels=[6])[0], atol=1e-5)
+    explorer.set_label(1)
+    np.testing.assert_allclose(explorer.render(), latent.generate(generator, 1, seed=2, labels=[1])[0], atol=1e-5)
+
+
+def test_explorer_renders_a_cppn_at_any_size_in_colour(cppn):
+    explorer = widgets.LatentExplorer(cppn, directions="random", n_directions=2, size=32, palette="magma")
+    picture = explorer.render()
+    assert picture.shape == (32, 32, 3)
+    grey = render_cppn(cppn, explorer.latent, size=32)
+    np.testing.assert_allclose(picture, viz.colorize(grey, "magma"), atol=1e-5)
+    with pytest.raises(ValueError, match="CPPN"):
+        widgets.LatentExplorer(_linear_generator()[0], directions="axes", size=32)

@@ -1,0 +1,79 @@
+"""Argument checks and model facts shared by the modules of ganlab (private: no public API here).
+
+Every check raises ``ValueError`` with a message that names the argument and
+what was wrong, so a caller can fix the call from the message alone.
+"""
+
+import numpy as np
+
+LABEL_INPUT = "label"  # the name of the class-label input of every conditional model
+LATENT_INPUT = "latent"  # the name of a generator's latent-vector input
+
+
+def positive_int(name, value, allow_none=False):
+    """Return ``value`` as an int if it is a positive integer (not a bool), else raise ValueError.
+
+    Args:
+        name: what to call the value in the message.
+        value: the value to check; numpy integers count as integers.
+        allow_none: accept None (and return it), for optional sizes.
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+def positive_ints(**sizes):
+    """Check keyword sizes that are each a positive integer or a non-empty list of them (model widths)."""
+    for name, value in sizes.items():
+        values = value if isinstance(value, (tuple, list)) else (value,)
+        if not values or any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1 for v in values):
+            raise ValueError(f"{name} must be a positive integer (or a non-empty list of them), got {value!r}.")
+
+
+def register_once(registry, name, value, what):
+    """Put ``value`` into the dict ``registry`` under ``name`` and return it; a name is registered once.
+
+    Raises:
+        ValueError: if ``name`` is already in ``registry`` (``what`` says what it names: "a recipe", ...).
+    """
+    if name in registry:
+        raise ValueError(f"{what} named {name!r} is already registered.")
+    registry[name] = value
+    return value
+
+
+def input_names(model):
+    """The names of a Keras model's inputs, in order."""
+    return [tensor.name for tensor in model.inputs]
+
+
+def is_conditional(model):
+    """True if ``model`` takes class labels: it has an input named ``"label"``.
+
+    Counting inputs would not do: a texture generator has several noise inputs and no label.
+    """
+    return LABEL_INPUT in input_names(model)
+
+
+def latent_dim(generator):
+    """The width of a generator's latent input: the input named ``"latent"``, else its first input."""
+    names = input_names(generator)
+    index = names.index(LATENT_INPUT) if LATENT_INPUT in names else 0
+    return int(generator.inputs[index].shape[-1])
+
+
+def num_classes(model):
+    """The number of classes a conditional model embeds (its label ``Embedding``'s input size).
+
+    Raises:
+        ValueError: if the model has no ``Embedding`` layer for its labels.
+    """
+    import keras
+
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Embedding):
+            return int(layer.input_dim)
+    raise ValueError("a conditional generator needs an Embedding layer for its labels.")

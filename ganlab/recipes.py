@@ -1,0 +1,432 @@
+"""Named recipes: one registry of what ``ganlab train --model NAME`` builds, and the data it trains on.
+
+A recipe is one small builder function registered once with :func:`register_recipe`::
+
+    @register_recipe("dcgan", "DCGAN (Radford et al.) ...", datasets=("mnist",), batch_size=64, epochs=20)
+    def dcgan(data):
+        ...
+        return Parts(generator, discriminator, d_optimizer, g_optimizer, compile_kwargs)
+
+The builder receives a :class:`DataSpec` (the data's kind, the shape of one
+example, its number of classes) rather than assuming 28 x 28 x 1 and ten
+classes, and returns the networks, both optimizers and the arguments of
+``GAN.compile``. Tunings (the toy settings of chapter 3) live in their recipe.
+:func:`build_gan` builds and compiles a recipe's ``GAN``; :func:`recipe_settings`
+reads back from it everything that changes what training does, which
+``ganlab.runs`` records in a run's ``config.json`` and compares on resume.
+
+The command line (``--model`` choices, ``ganlab recipes``), the book and the
+tests read :data:`RECIPES` and :data:`DATASETS`; nothing else lists names.
+
+To add data (colour images, say), register a :class:`DataSpec` with
+:func:`register_dataset` (kind ``"images"``) and teach ``ganlab.runs.load_training_data``
+to load it. To add a recipe, write a builder below and decorate it. Keras is
+imported inside the builders, so that importing this module (``ganlab --help``)
+does not start TensorFlow.
+"""
+
+import json
+from dataclasses import dataclass, field, replace
+
+from ganlab._checks import register_once
+from ganlab.datasets import MNIST_CLASSES, MNIST_IMAGE_SHAPE, TOY_DISTRIBUTIONS
+
+# ---------------------------------------------------------------------- the data a recipe trains on
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """What a builder needs to know about its data.
+
+    Attributes:
+        name: the dataset's name (``"mnist"``, ``"ring8"``, ...).
+        kind: ``"mnist"``, ``"toy"`` (2D points) or, later, ``"images"`` (colour images of any size).
+        shape: the shape of one example: (28, 28, 1) for MNIST, (2,) for 2D points.
+        num_classes: classes of the labels a conditional model takes; None for unlabelled data.
+    """
+
+    name: str
+    kind: str
+    shape: tuple
+    num_classes: int = None
+
+
+DATASETS = {}
+
+
+def register_dataset(spec):
+    """Add a :class:`DataSpec` to :data:`DATASETS` and return it."""
+    return register_once(DATASETS, spec.name, spec, "a dataset")
+
+
+register_dataset(DataSpec("mnist", "mnist", MNIST_IMAGE_SHAPE, MNIST_CLASSES))
+for _name in TOY_DISTRIBUTIONS:
+    register_dataset(DataSpec(_name, "toy", (2,)))
+
+
+def get_dataset_spec(name):
+    """The :class:`DataSpec` registered as ``name``, or ValueError naming the choices."""
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(DATASETS)}.")
+    return DATASETS[name]
+
+
+# ---------------------------------------------------------------------- the registry
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to build and train one named model.
+
+    Attributes:
+        name, description: the name (``--model``) and one line for ``ganlab recipes``.
+        datasets: the names of the datasets it trains on.
+        builder: ``builder(data: DataSpec) -> Parts``.
+        batch_size: the default batch size.
+        epochs: the default length: passes over image data, epochs of ``TOY_STEPS_PER_EPOCH`` steps on 2D data.
+        conditional: the models take class labels (the data must have them).
+        ema_decay: sample from a moving average of the generator's weights (see ``ganlab.GAN``), or None.
+        by_kind: for a data kind, the fields above that differ there (``{"toy": dict(batch_size=256)}``).
+    """
+
+    name: str
+    description: str
+    datasets: tuple
+    builder: object = field(repr=False)
+    batch_size: int = 64
+    epochs: int = 20
+    conditional: bool = False
+    ema_decay: float = None
+    by_kind: dict = field(default_factory=dict, repr=False)
+
+
+@dataclass
+class Parts:
+    """What a recipe's builder returns: the networks, their optimizers and ``GAN.compile``'s other arguments."""
+
+    generator: object
+    discriminator: object
+    d_optimizer: object
+    g_optimizer: object
+    compile_kwargs: dict = field(default_factory=dict)
+
+
+RECIPES = {}
+
+
+def register_recipe(name, description, datasets, batch_size=64, epochs=20, conditional=False, ema_decay=None,
+                    by_kind=None):
+    """Register the decorated builder as the recipe ``name`` (see :class:`Recipe` for the arguments)."""
+
+    def decorate(builder):
+        unknown = [dataset for dataset in datasets if dataset not in DATASETS]
+        if unknown:
+            raise ValueError(f"recipe {name!r} names unknown datasets {unknown}; register them first.")
+        register_once(RECIPES, name, Recipe(name, description, tuple(datasets), builder, batch_size, epochs,
+                                            conditional, ema_decay, dict(by_kind or {})), "a recipe")
+        return builder
+
+    return decorate
+
+
+def get_recipe(model, dataset):
+    """Return the :class:`Recipe` ``model`` as it trains on ``dataset`` (with that data kind's settings).
+
+    Raises:
+        ValueError: for an unknown model or dataset, or a dataset the recipe does not train on.
+    """
+    if model not in RECIPES:
+        raise ValueError(f"unknown model {model!r}; choose one of {sorted(RECIPES)}.")
+    recipe = RECIPES[model]
+    data = get_dataset_spec(dataset)
+    if dataset not in recipe.datasets:
+        usable = sorted(name for name, r in RECIPES.items() if dataset in r.datasets)
+        raise ValueError(f"model {model!r} does not train on {dataset!r}; for it choose one of {usable}.")
+    return replace(recipe, **recipe.by_kind.get(data.kind, {}))
+
+
+def recipe_table():
+    """The recipes as a list of dicts (name, description, datasets, batch_size, epochs, conditional, ema_decay)."""
+    return [dict(name=r.name, description=r.description, datasets=list(r.datasets), batch_size=r.batch_size,
+                 epochs=r.epochs, conditional=r.conditional, ema_decay=r.ema_decay) for r in RECIPES.values()]
+
+
+def build_gan(model="dcgan", dataset="mnist", seed=0):
+    """Build and compile the ``GAN`` of a recipe on a dataset; ``seed`` seeds the weights and the noise."""
+    import keras
+
+    from ganlab.training import GAN
+
+    recipe = get_recipe(model, dataset)
+    keras.utils.set_random_seed(seed)
+    parts = recipe.builder(get_dataset_spec(dataset))
+    gan = GAN(parts.generator, parts.discriminator, seed=seed, ema_decay=recipe.ema_decay)
+    gan.compile(d_optimizer=parts.d_optimizer, g_optimizer=parts.g_optimizer, **parts.compile_kwargs)
+    return gan
+
+
+# ---------------------------------------------------------------------- what a run records
+
+
+def _optimizer_settings(optimizer):
+    config = optimizer.get_config()
+    config.pop("name", None)  # Keras numbers optimizer names within a session (adam, adam_1, ...)
+    for key, value in config.items():  # values held in float32 variables: 1e-4, not 9.999999747378752e-05
+        if isinstance(value, float):
+            config[key] = float(f"{value:.7g}")
+    schedule = optimizer._learning_rate
+    if not isinstance(config.get("learning_rate"), (int, float)):
+        config["learning_rate"] = dict(schedule=type(schedule).__name__, **schedule.get_config())
+    return dict(optimizer=type(optimizer).__name__, **config)
+
+
+def _model_settings(model):
+    return dict(name=model.name, params=int(model.count_params()),
+                weight_shapes=[list(weight.shape) for weight in model.weights])
+
+
+def recipe_settings(gan, recipe):
+    """Everything about a built recipe that changes what training does, as a JSON-ready dict.
+
+    The recipe's defaults (batch size, epochs, conditional), ``gan.training_settings()``
+    (loss, steps, penalties, clipping, smoothing, augmentation, moving average, steps per
+    execution), both optimizers' configurations (learning rates and their schedules) and
+    both networks' names, sizes and weight shapes. A run records it in ``config.json``;
+    :func:`settings_differences` names what changed.
+    """
+    settings = dict(batch_size=recipe.batch_size, epochs=recipe.epochs, conditional=recipe.conditional,
+                    training=gan.training_settings(), d_optimizer=_optimizer_settings(gan.d_optimizer),
+                    g_optimizer=_optimizer_settings(gan.g_optimizer), generator=_model_settings(gan.generator),
+                    discriminator=_model_settings(gan.discriminator))
+    return json.loads(json.dumps(settings))  # tuples become lists, as they come back from config.json
+
+
+def _flatten(settings, prefix=""):
+    flat = {}
+    for key, value in settings.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def settings_differences(saved, current):
+    """The settings that differ between two :func:`recipe_settings` dicts, as ``"key: saved -> current"`` lines."""
+    old, new = _flatten(saved), _flatten(current)
+    return [f"{key}: {old.get(key, '(none)')!r} -> {new.get(key, '(none)')!r}"
+            for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
+
+
+# ---------------------------------------------------------------------- published configurations
+
+
+def wgan_config():
+    """The original WGAN's settings (Arjovsky et al., 2017, Algorithm 1).
+
+    RMSProp with learning rate 5e-5, clipping c = 0.01, n_critic = 5.
+    Returns ``(compile_kwargs, optimizer_factory)``.
+    """
+    import keras
+
+    compile_kwargs = dict(loss="wasserstein", discriminator_steps=5, clip_value=0.01)
+    return compile_kwargs, lambda: keras.optimizers.RMSprop(learning_rate=5e-5)
+
+
+def wgan_gp_config():
+    """WGAN-GP's settings (Gulrajani et al., 2017, Algorithm 1).
+
+    lambda = 10, n_critic = 5, Adam with learning rate 1e-4, beta1 = 0, beta2 = 0.9.
+    Returns ``(compile_kwargs, optimizer_factory)``.
+    """
+    import keras
+
+    compile_kwargs = dict(loss="wasserstein", discriminator_steps=5, gradient_penalty_weight=10.0)
+    return compile_kwargs, lambda: keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.0, beta_2=0.9)
+
+
+def dcgan_config(learning_rate=2e-4):
+    """DCGAN's settings (Radford et al., 2016): Adam with learning rate 2e-4 and beta1 = 0.5.
+
+    Args:
+        learning_rate: Adam's learning rate for both networks; the default is the paper's.
+            The ``"dcgan"`` recipe uses ten times more (:data:`DCGAN_LEARNING_RATE`).
+
+    Returns ``(compile_kwargs, optimizer_factory)``.
+    """
+    import keras
+
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be positive, got {learning_rate!r}.")
+    compile_kwargs = dict(loss="non_saturating", discriminator_steps=1)
+    return compile_kwargs, lambda: keras.optimizers.Adam(learning_rate=learning_rate, beta_1=0.5)
+
+
+def _pair(config):
+    """``Parts`` of two fresh optimizers from a ``(compile_kwargs, optimizer_factory)`` pair."""
+    compile_kwargs, optimizer = config
+    return lambda generator, discriminator: Parts(generator, discriminator, optimizer(), optimizer(), compile_kwargs)
+
+
+# ---------------------------------------------------------------------- image recipes (chapters 4-8)
+# A recipe for colour images of any size goes here too: its builder reads ``data.shape`` when
+# ``data.kind == "images"``, and its registration lists the registered image datasets.
+
+EMA_DECAY = 0.999  # the moving average the DCGAN and CPPN recipes sample from
+# The DCGAN recipes take ten times the paper's learning rate (2e-4): on a CPU budget of minutes it
+# reaches the same FID several times sooner (benchmarks/NOTES.md, "Learning rate").
+DCGAN_LEARNING_RATE = 2e-3
+
+
+@register_recipe("mlp", "the classic fully connected GAN, non-saturating loss, Adam 2e-4 / beta1 0.5",
+                 datasets=("mnist",), batch_size=64, epochs=30)
+def mlp(data):
+    from ganlab import models
+
+    return _pair(dcgan_config())(models.mlp_generator(image_shape=data.shape),
+                                 models.mlp_discriminator(image_shape=data.shape))
+
+
+@register_recipe("dcgan", "DCGAN (Radford et al.), Adam 2e-3 / beta1 0.5 (the paper: 2e-4)", datasets=("mnist",),
+                 batch_size=64, epochs=20, ema_decay=EMA_DECAY)
+def dcgan(data):
+    from ganlab import models
+
+    return _pair(dcgan_config(DCGAN_LEARNING_RATE))(models.dcgan_generator(), models.dcgan_discriminator())
+
+
+@register_recipe("cdcgan", "conditional DCGAN: the label enters G and D; Adam 2e-3 / beta1 0.5", datasets=("mnist",),
+                 batch_size=64, epochs=20, conditional=True, ema_decay=EMA_DECAY)
+def cdcgan(data):
+    from ganlab import models
+
+    return _pair(dcgan_config(DCGAN_LEARNING_RATE))(models.dcgan_generator(num_classes=data.num_classes),
+                                                    models.dcgan_discriminator(num_classes=data.num_classes))
+
+
+@register_recipe("cmlp", "conditional MLP GAN", datasets=("mnist",), batch_size=64, epochs=30, conditional=True)
+def cmlp(data):
+    from ganlab import models
+
+    return _pair(dcgan_config())(models.mlp_generator(image_shape=data.shape, num_classes=data.num_classes),
+                                 models.mlp_discriminator(image_shape=data.shape, num_classes=data.num_classes))
+
+
+# chapter 8 (art): a CPPN generator, renderable at any size, against a small DCGAN discriminator
+@register_recipe("cppn", "CPPN generator (draws at any size; Ha, 2016) against a DCGAN discriminator with 32 filters, "
+                 "Adam 2e-4 / beta1 0.5", datasets=("mnist",), batch_size=64, epochs=8, ema_decay=EMA_DECAY)
+def cppn(data):
+    from ganlab import models
+    from ganlab.cppn import cppn_generator
+
+    return _pair(dcgan_config())(cppn_generator(), models.dcgan_discriminator(filters=32))
+
+
+# ---------------------------------------------------------------------- toy (2D) recipes: chapter 3
+
+TOY_STEPS_PER_EPOCH = 500  # an "epoch" of a toy recipe: 2D data are sampled, not passed over
+# Learning rates of the vanilla toy recipes "gan" and "mbstd" (ganlab.widgets.Playground uses the same).
+TOY_GAN_LEARNING_RATES = dict(discriminator=1e-4, generator=1e-3)
+# The toy recipes run this many training steps per call of Keras' compiled train function
+# (``steps_per_execution``), which cuts Python's overhead on these small networks (about 20% of the
+# CPU time, half of the wall-clock time on a shared machine). A ``fit`` of theirs must therefore train
+# a multiple of it per epoch, as ``ganlab.runs.train`` does (whole epochs of TOY_STEPS_PER_EPOCH steps).
+TOY_STEPS_PER_EXECUTION = 50
+
+# The toy branch of "wgan-gp", tuned on ring8 so that it covers all modes with sharp samples in a few
+# thousand steps on a CPU (chapter 3 reports its five-seed table, benchmarks/mode_collapse_table.py
+# reproduces it). It departs from the paper's settings (lambda 10, 5 critic steps, Adam 1e-4 / (0, 0.9)):
+TOY_WGAN_GP = dict(
+    generator_hidden=(256, 256, 256),  # a wide generator makes the jumps between modes sharp
+    critic_hidden=(64, 64, 64),  # a small critic keeps the critic steps cheap
+    critic_steps=3,
+    gradient_penalty_weight=1.0,  # a softer penalty than 10 lets the critic's slopes near the modes grow
+    learning_rate=1e-3,
+    beta_1=0.5,
+    beta_2=0.9,
+    hold_steps=2000,  # generator steps at the full learning rate, then a linear decay ...
+    decay_steps=2000,  # ... over these many steps to 1% of it
+    batch_size=256,
+    epochs=8,  # 8 epochs of TOY_STEPS_PER_EPOCH = 4,000 generator steps
+    ema_decay=0.999,  # sample from the moving average of G's weights
+)
+TOY_DATASETS = tuple(TOY_DISTRIBUTIONS)
+
+
+def _fast_steps(compile_kwargs):
+    return dict(compile_kwargs, steps_per_execution=TOY_STEPS_PER_EXECUTION)
+
+
+def _toy_gan(minibatch_std):
+    import keras
+
+    from ganlab import models
+
+    def adam(rate):
+        return keras.optimizers.Adam(learning_rate=rate, beta_1=0.5)
+
+    return Parts(models.toy_generator(), models.toy_discriminator(minibatch_std=minibatch_std),
+                 adam(TOY_GAN_LEARNING_RATES["discriminator"]), adam(TOY_GAN_LEARNING_RATES["generator"]),
+                 _fast_steps(dict(loss="non_saturating")))
+
+
+@register_recipe("gan", "vanilla GAN on 2D data, non-saturating loss, Adam beta1 0.5 with G 1e-3 and D 1e-4: a "
+                 "discriminator that lags behind, the setting that collapses in chapter 3", datasets=TOY_DATASETS,
+                 batch_size=256, epochs=8)
+def gan(data):
+    return _toy_gan(minibatch_std=False)
+
+
+@register_recipe("mbstd", "the 'gan' recipe with a discriminator that sees the minibatch std", datasets=TOY_DATASETS,
+                 batch_size=256, epochs=8)
+def mbstd(data):
+    return _toy_gan(minibatch_std=True)
+
+
+# ---------------------------------------------------------------------- Wasserstein recipes (chapters 3 and 6)
+
+
+@register_recipe("wgan", "WGAN with weight clipping (Arjovsky et al.): RMSProp 5e-5, c = 0.01, 5 critic steps",
+                 datasets=("mnist",) + TOY_DATASETS, batch_size=64, epochs=20)
+def wgan(data):
+    from ganlab import models
+
+    if data.kind == "toy":
+        return _pair(wgan_config())(models.toy_generator(), models.toy_discriminator())
+    return _pair(wgan_config())(models.dcgan_generator(), models.wgan_critic(normalization=None))
+
+
+@register_recipe("wgan-gp", "WGAN-GP (Gulrajani et al.): lambda 10, 5 critic steps, Adam 1e-4 / (0, 0.9)",
+                 datasets=("mnist",) + TOY_DATASETS, batch_size=64, epochs=20, by_kind=dict(toy=dict(
+                     batch_size=TOY_WGAN_GP["batch_size"], epochs=TOY_WGAN_GP["epochs"],
+                     ema_decay=TOY_WGAN_GP["ema_decay"],
+                     description="WGAN-GP tuned for 2D data (see recipes.TOY_WGAN_GP): G 3 x 256, critic 3 x 64, "
+                                 "lambda 1, 3 critic steps, Adam 1e-3 / (0.5, 0.9) held 2,000 steps then decayed "
+                                 "linearly over 2,000, EMA 0.999")))
+def wgan_gp(data):
+    from ganlab import models
+
+    if data.kind == "toy":
+        return _toy_wgan_gp()
+    return _pair(wgan_gp_config())(models.dcgan_generator(), models.wgan_critic(normalization="layer"))
+
+
+def _toy_wgan_gp():
+    """Models, compile arguments and optimizers of the toy "wgan-gp" recipe (see :data:`TOY_WGAN_GP`)."""
+    import keras
+
+    from ganlab import models
+    from ganlab.schedules import HoldThenDecay
+
+    settings = TOY_WGAN_GP
+    generator = models.toy_generator(hidden=settings["generator_hidden"])
+    critic = models.toy_discriminator(hidden=settings["critic_hidden"])
+    compile_kwargs = dict(loss="wasserstein", discriminator_steps=settings["critic_steps"],
+                          gradient_penalty_weight=settings["gradient_penalty_weight"])
+
+    def adam(updates_per_step):  # the critic's optimizer counts critic_steps updates per generator step
+        schedule = HoldThenDecay(settings["learning_rate"], settings["hold_steps"] * updates_per_step,
+                                 settings["decay_steps"] * updates_per_step)
+        return keras.optimizers.Adam(learning_rate=schedule, beta_1=settings["beta_1"], beta_2=settings["beta_2"])
+
+    return Parts(generator, critic, adam(settings["critic_steps"]), adam(1), _fast_steps(compile_kwargs))

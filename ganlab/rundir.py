@@ -1,0 +1,173 @@
+"""The run directory: every file a training run writes, and the code that reads and writes them.
+
+A run directory holds
+
+================== =============================================================
+``config.json``    what was trained: model, dataset, seed, sizes, and the recipe's settings
+``checkpoint.npz`` everything needed to resume: both networks, both optimizers, the noise
+                   generator's state, the epoch and the history
+``generator.keras`` the generator to sample from (the moving average if there is one)
+``history.csv``    one row per epoch: losses and metrics
+``samples/``       ``epoch_NNN.png``: the same latent vectors drawn after every epoch
+``training.gif``   those pictures as an animation
+================== =============================================================
+
+Every file is written to a temporary name and moved into place with
+``os.replace``, so a run killed at any moment (even ``kill -9``) leaves the
+previous epoch's files intact.
+"""
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import keras
+import numpy as np
+
+
+class RunDir:
+    """The files of one run directory, by what they hold.
+
+    Args:
+        path: the directory (it need not exist yet).
+    """
+
+    CONFIG = "config.json"
+    CHECKPOINT = "checkpoint.npz"
+    GENERATOR = "generator.keras"
+    HISTORY = "history.csv"
+    SAMPLES = "samples"
+    GIF = "training.gif"
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.config_path = self.path / self.CONFIG
+        self.checkpoint_path = self.path / self.CHECKPOINT
+        self.generator_path = self.path / self.GENERATOR
+        self.history_path = self.path / self.HISTORY
+        self.samples_dir = self.path / self.SAMPLES
+        self.gif_path = self.path / self.GIF
+
+    def holds_run(self):
+        """True if the directory holds a run (a ``config.json``)."""
+        return self.config_path.is_file()
+
+    def read_config(self):
+        """Read ``config.json``; raise ValueError if the directory holds no run or the file is corrupt."""
+        if not self.path.is_dir():
+            raise ValueError(f"run directory {self.path} does not exist.")
+        if not self.config_path.is_file():
+            raise ValueError(f"{self.path} holds no run (no config.json); train one with "
+                             f"`ganlab train ... --out {self.path}`.")
+        try:
+            return json.loads(self.config_path.read_text())
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{self.config_path} is corrupt ({error}).") from None
+
+    def write_config(self, config):
+        """Write ``config`` (a JSON-ready dict) as ``config.json``, atomically, creating the directory."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(self.config_path, json.dumps(config, indent=2).encode())
+
+    def sample_path(self, epoch):
+        """``samples/epoch_NNN.png`` of epoch ``epoch`` (counting from 1)."""
+        return self.samples_dir / f"epoch_{epoch:03d}.png"
+
+    def sample_epochs(self):
+        """The epochs (numbers from 1, sorted) for which the run saved a sample grid ``samples/epoch_NNN.png``."""
+        files = self.samples_dir.glob("epoch_*.png")
+        return sorted(int(file.stem.split("_")[1]) for file in files if file.stem.split("_")[1].isdigit())
+
+    def save_generator(self, generator):
+        """Save ``generator`` as ``generator.keras``, atomically."""
+        tmp = self.path / "generator.tmp.keras"
+        generator.save(tmp)
+        os.replace(tmp, self.generator_path)
+
+
+def atomic_write_bytes(path, data):
+    """Write ``data`` to ``path`` through a temporary file moved into place, so a crash leaves the old file."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.replace(tmp, path)
+
+
+
+def _state_arrays(gan):
+    arrays = {}
+    for prefix, variables in (("model", gan.weights), ("d_opt", gan.d_optimizer.variables),
+                              ("g_opt", gan.g_optimizer.variables)):
+        for index, variable in enumerate(variables):
+            arrays[f"{prefix}_{index:04d}"] = keras.ops.convert_to_numpy(variable)
+    arrays["seed_state"] = keras.ops.convert_to_numpy(gan.seed_generator.state)
+    return arrays
+
+
+def save_checkpoint(gan, path, epoch, history):
+    """Save everything needed to resume ``gan`` after ``epoch`` epochs, atomically."""
+    arrays = _state_arrays(gan)
+    arrays["epoch"] = np.array(epoch)
+    arrays["history"] = np.array(json.dumps(history))
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def load_checkpoint(gan, path):
+    """Restore ``gan`` (compiled, same architecture) from ``path``; return ``(epoch, history)``.
+
+    Raises:
+        ValueError: if the file is unreadable or does not match this GAN.
+    """
+    gan.build_optimizers()
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            stored = {key: data[key] for key in data.files}
+    except Exception as error:
+        raise ValueError(f"checkpoint {path} is corrupt or unreadable ({type(error).__name__}: {error}); "
+                         "start a new run in another directory.") from None
+    for prefix, variables in (("model", gan.weights), ("d_opt", gan.d_optimizer.variables),
+                              ("g_opt", gan.g_optimizer.variables)):
+        keys = sorted(k for k in stored if k.startswith(prefix + "_"))
+        if len(keys) != len(variables):
+            raise ValueError(f"checkpoint {path} holds {len(keys)} {prefix} arrays but this model has "
+                             f"{len(variables)}: it was made by a different model or settings.")
+        for key, variable in zip(keys, variables):
+            if tuple(stored[key].shape) != tuple(variable.shape):
+                raise ValueError(f"checkpoint {path}: {key} has shape {stored[key].shape}, the model expects "
+                                 f"{tuple(variable.shape)}; it was made by a different model or settings.")
+            variable.assign(stored[key])
+    gan.seed_generator.state.assign(stored["seed_state"])
+    return int(stored["epoch"]), json.loads(str(stored["history"]))
+
+
+def record_epoch(history, epoch, logs):
+    """Append one epoch's logs to ``history`` (metric -> list, one entry per epoch).
+
+    Metrics logged only on some epochs (FID every k epochs) get None elsewhere, so
+    every list stays aligned with the epoch number.
+    """
+    for key in set(history) | set(logs or {}):
+        values = history.setdefault(key, [])
+        values.extend([None] * (epoch - len(values)))
+        value = (logs or {}).get(key)
+        values.append(None if value is None else float(value))
+
+
+def write_history_csv(history, path):
+    """Write a history dict (metric -> list per epoch) as CSV with an ``epoch`` column, atomically."""
+    keys = sorted(history)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["epoch"] + keys)
+    length = max((len(v) for v in history.values()), default=0)
+    for epoch in range(length):
+        row = [history[k][epoch] if epoch < len(history[k]) else None for k in keys]
+        writer.writerow([epoch + 1] + ["" if value is None else value for value in row])
+    atomic_write_bytes(path, buffer.getvalue().encode())

@@ -1,0 +1,134 @@
+"""Tests for ganlab.recipes: the registry, the recorded settings, and the toy (2D) recipes "gan", "mbstd" and
+the toy branch of "wgan-gp"."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from ganlab import metrics, recipes, runs
+
+
+def test_toy_wgan_gp_recipe_uses_the_tuned_settings_and_leaves_the_image_recipe_alone():
+    toy = recipes.get_recipe("wgan-gp", "ring8")
+    image = recipes.get_recipe("wgan-gp", "mnist")
+    assert (toy.batch_size, toy.epochs, toy.ema_decay) == (256, 8, 0.999)
+    assert (image.batch_size, image.epochs, image.ema_decay) == (64, 20, None)
+    gan = recipes.build_gan("wgan-gp", "ring8", seed=0)
+    assert gan.loss_name == "wasserstein"
+    assert (gan.discriminator_steps, gan.gradient_penalty_weight) == (3, 1.0)
+    dense = [layer.units for layer in gan.generator.layers if isinstance(layer, keras.layers.Dense)]
+    assert dense == [256, 256, 256, 2]
+    # the critic's schedule counts three updates per generator step: it starts decaying at 3 x 2,000
+    assert float(gan.d_optimizer.learning_rate) == pytest.approx(1e-3)
+    assert gan.d_optimizer._learning_rate.hold_steps == 3 * recipes.TOY_WGAN_GP["hold_steps"]
+    assert gan.g_optimizer._learning_rate.hold_steps == recipes.TOY_WGAN_GP["hold_steps"]
+    image_gan = recipes.build_gan("wgan-gp", "mnist", seed=0)
+    assert (image_gan.discriminator_steps, image_gan.gradient_penalty_weight) == (5, 10.0)
+
+
+def test_toy_wgan_gp_default_length_is_hold_plus_decay():
+    recipe = recipes.get_recipe("wgan-gp", "grid25")
+    steps = recipe.epochs * recipes.TOY_STEPS_PER_EPOCH
+    assert steps == recipes.TOY_WGAN_GP["hold_steps"] + recipes.TOY_WGAN_GP["decay_steps"]
+
+
+def test_vanilla_toy_recipes_give_the_generator_the_faster_optimizer():
+    for model in ("gan", "mbstd"):
+        gan = recipes.build_gan(model, "ring8", seed=0)
+        assert float(gan.d_optimizer.learning_rate) == pytest.approx(recipes.TOY_GAN_LEARNING_RATES["discriminator"])
+        assert float(gan.g_optimizer.learning_rate) == pytest.approx(recipes.TOY_GAN_LEARNING_RATES["generator"])
+
+
+def test_a_short_toy_wgan_gp_run_writes_the_recipe_batch_size_and_samples_from_the_average(tmp_path):
+    gan, history = runs.train("wgan-gp", "ring8", out=tmp_path / "run", epochs=1, limit=2048, verbose=0)
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert (config["batch_size"], config["epochs"], config["steps_per_epoch"]) == (256, 1, 500)
+    assert len(history["gradient_penalty"]) == 1
+    samples = runs.sample(tmp_path / "run", 500, seed=0)
+    np.testing.assert_allclose(samples, gan.ema_generator.predict(
+        np.random.default_rng(0).standard_normal((500, 2)).astype("float32"), verbose=0), atol=1e-5)
+    assert metrics.toy_metrics(samples, "ring8").modes >= 1  # 500 steps already reach the ring
+
+
+@pytest.mark.slow
+def test_toy_wgan_gp_recipe_covers_every_ring8_mode_with_sharp_samples(tmp_path):
+    gan, _ = runs.train("wgan-gp", "ring8", out=tmp_path / "run", seed=0, verbose=0)
+    scores = metrics.toy_metrics(runs.sample(tmp_path / "run", 2500, seed=0), "ring8")
+    assert scores.modes == 8
+    assert scores.high_quality >= 0.9
+
+
+def test_toy_recipes_run_whole_executions_per_epoch():
+    assert recipes.TOY_STEPS_PER_EPOCH % recipes.TOY_STEPS_PER_EXECUTION == 0
+    for model in ("gan", "mbstd", "wgan-gp"):  # the toy recipes with fast steps
+        assert recipes.build_gan(model, "ring8", seed=0).steps_per_execution == recipes.TOY_STEPS_PER_EXECUTION
+    assert recipes.build_gan("wgan-gp", "mnist", seed=0).steps_per_execution == 1
+
+
+def test_published_configurations_carry_the_papers_defaults():
+    kwargs, make = recipes.wgan_gp_config()
+    optimizer = make()
+    assert kwargs == dict(loss="wasserstein", discriminator_steps=5, gradient_penalty_weight=10.0)
+    assert (float(optimizer.learning_rate), optimizer.beta_1, optimizer.beta_2) == pytest.approx((1e-4, 0.0, 0.9))
+    kwargs, make = recipes.wgan_config()
+    assert kwargs["clip_value"] == 0.01 and kwargs["discriminator_steps"] == 5
+    assert float(make().learning_rate) == pytest.approx(5e-5)
+    kwargs, make = recipes.dcgan_config()
+    assert kwargs["loss"] == "non_saturating"
+    assert (float(make().learning_rate), make().beta_1) == pytest.approx((2e-4, 0.5))
+
+
+def test_dcgan_config_takes_another_learning_rate_and_refuses_a_bad_one():
+    _, make = recipes.dcgan_config(learning_rate=2e-3)
+    assert float(make().learning_rate) == pytest.approx(2e-3)
+    with pytest.raises(ValueError, match="learning_rate must be positive"):
+        recipes.dcgan_config(learning_rate=0)
+
+
+def test_a_builder_receives_the_description_of_its_data(monkeypatch):
+    seen = []
+    monkeypatch.setattr(recipes, "RECIPES", dict(recipes.RECIPES))
+
+    @recipes.register_recipe("probe", "records its data", datasets=("mnist",), conditional=True)
+    def probe(data):
+        seen.append(data)
+        return recipes.RECIPES["cmlp"].builder(data)
+
+    gan = recipes.build_gan("probe", "mnist", seed=0)
+    assert seen == [recipes.DataSpec("mnist", "mnist", (28, 28, 1), 10)]
+    assert gan.conditional and gan.num_classes == 10
+    with pytest.raises(ValueError, match="already registered"):
+        recipes.register_recipe("probe", "again", datasets=("mnist",))(probe)
+    with pytest.raises(ValueError, match="unknown datasets"):
+        recipes.register_recipe("nowhere", "no data", datasets=("paintings",))(probe)
+
+
+def test_recorded_settings_name_a_changed_toy_tuning(monkeypatch):
+    recipe = recipes.get_recipe("wgan-gp", "ring8")
+    before = recipes.recipe_settings(recipes.build_gan("wgan-gp", "ring8"), recipe)
+    assert json.loads(json.dumps(before)) == before
+    monkeypatch.setitem(recipes.TOY_WGAN_GP, "gradient_penalty_weight", 10.0)
+    monkeypatch.setitem(recipes.TOY_WGAN_GP, "hold_steps", 1000)
+    after = recipes.recipe_settings(recipes.build_gan("wgan-gp", "ring8"), recipe)
+    changed = recipes.settings_differences(before, after)
+    assert changed == ["d_optimizer.learning_rate.hold_steps: 6000 -> 3000",
+                       "g_optimizer.learning_rate.hold_steps: 2000 -> 1000",
+                       "training.gradient_penalty_weight: 1.0 -> 10.0"]
+
+
+def test_train_or_load_refuses_a_run_after_a_toy_tuning_changed_and_names_it(tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    runs.train_or_load("gan", "ring8", out=out, epochs=1, limit=1024, verbose=0)
+    monkeypatch.setitem(recipes.TOY_GAN_LEARNING_RATES, "discriminator", 3e-4)
+    with pytest.raises(ValueError, match=r"differs in d_optimizer\.learning_rate: 0\.0001.* -> 0\.0003"):
+        runs.train_or_load("gan", "ring8", out=out, epochs=1, limit=1024, verbose=0)
+
+
+def test_recipe_table_lists_every_recipe_with_its_datasets():
+    table = recipes.recipe_table()
+    assert [row["name"] for row in table] == list(recipes.RECIPES)
+    assert {row["name"]: row["datasets"] for row in table}["wgan-gp"] == ["mnist", "ring8", "grid25"]
+    with pytest.raises(ValueError, match="unknown dataset"):
+        recipes.get_recipe("gan", "cifar")
