@@ -1,7 +1,7 @@
 """ganlab: Generative Adversarial Networks for art, with Keras 3.
 
 The package behind the ganlab book. Modules, in the order data flows:
-``config`` / ``datasets`` -> ``models`` / ``losses`` -> ``training`` ->
+``config`` / ``datasets`` -> ``models`` / ``losses`` / ``augment`` -> ``training`` ->
 ``metrics`` / ``viz`` -> ``callbacks`` / ``runs`` -> ``widgets`` / ``cli``.
 
 The names below are the public top-level API. They are imported on first use,
@@ -28,7 +28,7 @@ _PUBLIC = {
     "evaluate_images": "ganlab.metrics",
 }
 
-_SUBMODULES = ("callbacks", "cli", "config", "datasets", "losses", "metrics", "models", "runs", "training",
+_SUBMODULES = ("augment", "callbacks", "cli", "config", "datasets", "losses", "metrics", "models", "runs", "training",
                "viz", "widgets")
 
 __all__ = ["__version__", *sorted(_PUBLIC)]
