@@ -194,7 +194,7 @@ def _check_image(size, channels):
     if isinstance(size, bool) or not isinstance(size, int) or size not in IMAGE_SIZES:
         raise ValueError(f"size must be a power of two from 16 to 256 (one of {IMAGE_SIZES}), got {size!r}; "
                          "crop or resize the images to such a size.")
-    if isinstance(channels, bool) or channels not in (1, 3):
+    if isinstance(channels, bool) or not isinstance(channels, int) or channels not in (1, 3):
         raise ValueError(f"channels must be 1 (grey) or 3 (colour), got {channels!r}.")
 
 
@@ -213,13 +213,9 @@ def _widths(size, filters, max_filters):
     return {r: min(max_filters, filters * (size // 2) // r) for r in resolutions}
 
 
-def _spectral(layer, spectral_norm, name=None):
-    """``layer`` wrapped in spectral normalisation if asked; ``name`` names the outer layer."""
-    if spectral_norm:
-        return layers.SpectralNormalization(layer, name=name)
-    if name is not None:
-        layer.name = name
-    return layer
+def _spectral(layer, spectral_norm):
+    """``layer``, wrapped in spectral normalisation if asked."""
+    return layers.SpectralNormalization(layer) if spectral_norm else layer
 
 
 def image_generator(size=64, channels=3, latent_dim=128, filters=32, max_filters=256, num_classes=None,
@@ -352,7 +348,8 @@ def image_discriminator(size=64, channels=3, filters=32, max_filters=256, num_cl
         x = layers.LeakyReLU(negative_slope=0.2)(x)
     features = layers.Flatten(name="features")(x)
     if num_classes is None:
-        logit = _spectral(layers.Dense(1, kernel_initializer=_init()), spectral_norm, name="logit")(features)
+        dense = layers.Dense(1, kernel_initializer=_init(), name=None if spectral_norm else "logit")
+        logit = (layers.SpectralNormalization(dense, name="logit") if spectral_norm else dense)(features)
         return keras.Model(image, logit, name=name)
     label = keras.Input(shape=(), dtype="int32", name="label")
     embedding = layers.Embedding(num_classes, 16 * widths[4], embeddings_initializer=_init(),

@@ -234,6 +234,7 @@ def test_conditional_image_pair_trains_a_step_and_reloads(tmp_path):
     (dict(size=True), "power of two from 16 to 256"),
     (dict(channels=2), "channels must be 1"),
     (dict(channels=4), "channels must be 1"),
+    (dict(channels=3.0), "channels must be 1"),
     (dict(filters=0), "filters must be a positive integer"),
     (dict(filters=64, max_filters=32), "max_filters"),
     (dict(num_classes=0), "num_classes must be a positive integer"),
@@ -248,3 +249,9 @@ def test_image_pair_refuses_bad_settings(kwargs, message):
 def test_image_generator_refuses_unknown_upsampling():
     with pytest.raises(ValueError, match="upsample must be one of"):
         models.image_generator(upsample="bilinear-ish")
+
+
+@pytest.mark.parametrize("spectral_norm", [False, True])
+def test_image_discriminator_output_layer_is_named_logit(spectral_norm):
+    discriminator = models.image_discriminator(16, filters=4, spectral_norm=spectral_norm)
+    assert discriminator.layers[-1].name == "logit"
