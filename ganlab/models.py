@@ -295,8 +295,8 @@ def image_discriminator(size=64, channels=3, filters=32, max_filters=256, num_cl
     cap). As in DCGAN there is no normalisation after the first convolution
     and batch norm after the others (Radford et al., 2016).
 
-    ``spectral_norm=True`` wraps every convolution, the dense layer and the
-    label embedding in ``keras.layers.SpectralNormalization`` (Miyato et al.,
+    ``spectral_norm=True`` wraps every convolution and dense layer (the
+    label embedding is one) in ``keras.layers.SpectralNormalization`` (Miyato et al.,
     2018, "Spectral Normalization for GANs"), which divides each kernel by an
     estimate of its largest singular value, so every layer is 1-Lipschitz, and
     then uses no batch norm. (Keras' wrapper writes W / sigma into the kernel at
@@ -352,9 +352,12 @@ def image_discriminator(size=64, channels=3, filters=32, max_filters=256, num_cl
         logit = (layers.SpectralNormalization(dense, name="logit") if spectral_norm else dense)(features)
         return keras.Model(image, logit, name=name)
     label = keras.Input(shape=(), dtype="int32", name="label")
-    embedding = layers.Embedding(num_classes, 16 * widths[4], embeddings_initializer=_init(),
-                                 name="label_projection")
-    embedded = _spectral(embedding, spectral_norm)(label)
+    # e(y) = E^T onehot(y), an embedding written as a dense layer on the one-hot label: Keras'
+    # SpectralNormalization casts its output to its input's dtype, so around an Embedding of
+    # int labels it would round e(y) to integers and pass no gradient.
+    one_hot = layers.CategoryEncoding(num_classes, output_mode="one_hot")(label)
+    embedding = layers.Dense(16 * widths[4], use_bias=False, kernel_initializer=_init(), name="label_projection")
+    embedded = _spectral(embedding, spectral_norm)(one_hot)
     unconditional = _spectral(layers.Dense(1, kernel_initializer=_init()), spectral_norm)(features)
     projection = layers.Dot(axes=1)([embedded, features])
     logit = layers.Add(name="logit")([unconditional, projection])

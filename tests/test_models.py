@@ -168,39 +168,47 @@ def test_spectral_norm_wraps_every_weight_layer_and_drops_batch_norm(num_classes
     import keras
 
     discriminator = models.image_discriminator(32, filters=8, num_classes=num_classes, spectral_norm=True)
-    wrapped = [layer.layer for layer in discriminator.layers if isinstance(layer, keras.layers.SpectralNormalization)]
     weighted = [layer for layer in discriminator.layers if layer.weights]
     assert all(isinstance(layer, keras.layers.SpectralNormalization) for layer in weighted)
-    kinds = sorted(type(layer).__name__ for layer in wrapped)
-    assert kinds == sorted(["Conv2D"] * 3 + ["Dense"] + ([] if num_classes is None else ["Embedding"]))
+    wrapped = sorted(type(layer.layer).__name__ for layer in weighted)
+    # three convolutions (32 -> 16 -> 8 -> 4), the logit's dense layer, and the label embedding if conditional
+    assert wrapped == ["Conv2D"] * 3 + ["Dense"] * (1 if num_classes is None else 2)
     assert not _layers_of(discriminator, keras.layers.BatchNormalization)
     plain = models.image_discriminator(32, filters=8, num_classes=num_classes)
     assert not any(isinstance(layer, keras.layers.SpectralNormalization) for layer in plain.layers)
     assert len(_layers_of(plain, keras.layers.BatchNormalization)) == 2
 
 
-def test_conditional_discriminator_adds_the_projection_of_the_label_embedding():
+@pytest.mark.parametrize("spectral_norm", [False, True])
+def test_conditional_discriminator_adds_the_projection_of_the_label_embedding(spectral_norm):
     import keras
 
-    discriminator = models.image_discriminator(16, 3, filters=4, num_classes=3)
-    embedding = discriminator.get_layer("label_projection")
-    embedding.set_weights([np.random.default_rng(1).normal(size=embedding.get_weights()[0].shape)
-                           .astype(np.float32)])
+    discriminator = models.image_discriminator(16, 3, filters=4, num_classes=3, spectral_norm=spectral_norm)
+    layers = {layer.name: getattr(layer, "layer", layer) for layer in discriminator.layers}
+    (projection,) = [layer for layer in layers.values() if layer.name == "label_projection"]
+    (logit,) = [layer for layer in _layers_of(discriminator, keras.layers.Dense) if layer is not projection]
+    embeddings = np.random.default_rng(1).normal(size=projection.kernel.shape).astype(np.float32)
+    projection.kernel.assign(embeddings)
     images = np.random.default_rng(2).uniform(-1, 1, (3, 16, 16, 3)).astype(np.float32)
     labels = np.array([0, 1, 2], np.int32)
     features = np.asarray(keras.Model(discriminator.inputs, discriminator.get_layer("features").output)(
         [images, labels]))
-    kernel, bias = _dense_weights(discriminator)
-    expected = features @ kernel + bias + np.sum(embedding.get_weights()[0][labels] * features, axis=1,
-                                                 keepdims=True)
+    kernel, bias = logit.get_weights()
+    expected = features @ kernel + bias + np.sum(embeddings[labels] * features, axis=1, keepdims=True)
     np.testing.assert_allclose(np.asarray(discriminator([images, labels])), expected, rtol=1e-4, atol=1e-5)
 
 
-def _dense_weights(model):
-    import keras
+def test_spectrally_normalised_label_embedding_gets_a_gradient():
+    import tensorflow as tf
 
-    (dense,) = _layers_of(model, keras.layers.Dense)
-    return dense.get_weights()
+    discriminator = models.image_discriminator(16, 3, filters=4, num_classes=3, spectral_norm=True)
+    images = np.random.default_rng(2).uniform(-1, 1, (3, 16, 16, 3)).astype(np.float32)
+    with tf.GradientTape() as tape:
+        total = tf.reduce_sum(discriminator([images, np.array([0, 1, 2], np.int32)], training=True))
+    projection = [v for v in discriminator.trainable_variables if "label_projection" in v.path]
+    assert len(projection) == 1
+    gradient = tape.gradient(total, projection[0])
+    assert gradient is not None and np.abs(np.asarray(gradient)).sum() > 0
 
 
 def test_conditional_image_pair_trains_a_step_and_reloads(tmp_path):
