@@ -74,7 +74,11 @@ def translate(images, shifts):
     """Move each image by a whole number of pixels, filling the uncovered border with zeros.
 
     ``x'[i, j] = x[i - dy, j - dx]`` where that lies inside the image, else 0
-    (mid-grey for images in [-1, 1], as the reference pads with zeros).
+    (mid-grey for images in [-1, 1], as the reference pads with zeros). Written
+    as ``x' = S_dy x S_dx^T`` with S_d the identity shifted down by d (rows
+    that fall outside are dropped), so it is linear in the images and its
+    gradient is the opposite move. On a CPU these two small matrix products
+    are several times faster to differentiate than a gather.
 
     Args:
         images: (batch, height, width, channels).
@@ -86,13 +90,13 @@ def translate(images, shifts):
     images = _as_images(images)
     shifts = ops.cast(ops.convert_to_tensor(shifts), "int32")
     height, width = images.shape[1], images.shape[2]
-    rows = ops.arange(height, dtype="int32")[None, :] - shifts[:, :1]    # (batch, height): source row of each row
-    columns = ops.arange(width, dtype="int32")[None, :] - shifts[:, 1:]  # (batch, width)
-    inside = ops.logical_and(ops.logical_and(rows >= 0, rows < height)[:, :, None],
-                             ops.logical_and(columns >= 0, columns < width)[:, None, :])
-    moved = ops.take_along_axis(images, ops.clip(rows, 0, height - 1)[:, :, None, None], axis=1)
-    moved = ops.take_along_axis(moved, ops.clip(columns, 0, width - 1)[:, None, :, None], axis=2)
-    return moved * ops.cast(inside, images.dtype)[..., None]
+    # rows[n, i, j] = 1 where row i of the output is row j = i - dy of the input
+    rows = ops.equal(ops.arange(height, dtype="int32")[None, None, :],
+                     ops.arange(height, dtype="int32")[None, :, None] - shifts[:, :1, None])
+    columns = ops.equal(ops.arange(width, dtype="int32")[None, None, :],
+                        ops.arange(width, dtype="int32")[None, :, None] - shifts[:, 1:, None])
+    moved = ops.einsum("nij,njwc->niwc", ops.cast(rows, images.dtype), images)
+    return ops.einsum("nkw,niwc->nikc", ops.cast(columns, images.dtype), moved)
 
 
 def random_translation(images, seed_generator, ratio=0.125):
