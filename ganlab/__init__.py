@@ -2,7 +2,7 @@
 
 The package behind the ganlab book. Modules, in the order data flows (each
 imports only modules before it): ``config`` / ``datasets`` / ``theory`` ->
-``cppn`` / ``backends`` -> ``models`` / ``losses`` / ``schedules`` -> ``latent``
+``cppn`` / ``backends`` -> ``models`` / ``losses`` / ``augment`` / ``schedules`` -> ``latent``
 -> ``training`` -> ``rundir`` / ``classifier`` / ``metrics`` / ``viz`` ->
 ``callbacks`` -> ``recipes`` -> ``runs`` -> ``widgets`` / ``cli``.
 
@@ -30,8 +30,8 @@ _PUBLIC = {
     "evaluate_images": "ganlab.metrics",
 }
 
-_SUBMODULES = ("callbacks", "classifier", "cli", "config", "cppn", "datasets", "latent", "losses", "metrics",
-               "models", "recipes", "rundir", "runs", "schedules", "theory", "training", "viz", "widgets")
+_SUBMODULES = ("augment", "callbacks", "classifier", "cli", "config", "cppn", "datasets", "latent", "losses",
+               "metrics", "models", "recipes", "rundir", "runs", "schedules", "theory", "training", "viz", "widgets")
 
 __all__ = ["__version__", *sorted(_PUBLIC)]
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ganlab._checks import positive_int
+
 MNIST_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
@@ -146,8 +148,7 @@ def load_mnist(split="train", data_dir=None, limit=None):
     """
     if split not in MNIST_FILES:
         raise ValueError(f"split must be 'train' or 'test', got {split!r}.")
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1):
-        raise ValueError(f"limit must be a positive integer or None, got {limit!r}.")
+    positive_int("limit", limit, allow_none=True)
 
     looked = []
     raw = None
@@ -194,8 +195,7 @@ class ToyDistribution:
 
     def sample(self, n, seed=None):
         """Draw ``n`` points (float32, shape (n, 2)); the same seed gives the same points."""
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"n must be a positive integer, got {n!r}.")
+        n = positive_int("n", n)
         rng = np.random.default_rng(seed)
         modes = rng.integers(0, len(self.centres), size=n)
         points = self.centres[modes] + self.std * rng.standard_normal((n, 2))
@@ -268,8 +268,7 @@ def make_dataset(*arrays, batch_size=64, shuffle=True, seed=None):
     lengths = {len(a) for a in arrays}
     if len(lengths) != 1:
         raise ValueError(f"all arrays must have the same length, got lengths {sorted(lengths)}.")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+    positive_int("batch_size", batch_size)
     data = arrays[0] if len(arrays) == 1 else tuple(arrays)
     dataset = tf.data.Dataset.from_tensor_slices(data).cache()
     if shuffle:
@@ -369,12 +368,14 @@ def check_image_size(size):
         ValueError: ``"size must be a power of two from 16 to 256, got 48"``.
     """
     if isinstance(size, (bool, np.bool_)) or not isinstance(size, (int, np.integer)) or size not in IMAGE_SIZES:
-        raise ValueError(f"size must be a power of two from {IMAGE_SIZES[0]} to {IMAGE_SIZES[-1]}, got {size!r}.")
+        raise ValueError(f"size must be a power of two from {IMAGE_SIZES[0]} to {IMAGE_SIZES[-1]}, got {size!r}; "
+                         f"choose one of {IMAGE_SIZES}.")
     return int(size)
 
 
-def _check_channels(channels):
-    if isinstance(channels, bool) or channels not in (1, 3):
+def check_channels(channels):
+    """Return ``channels`` as an int if it is 1 (grey) or 3 (RGB), else raise ValueError."""
+    if isinstance(channels, (bool, np.bool_)) or not isinstance(channels, (int, np.integer)) or channels not in (1, 3):
         raise ValueError(f"channels must be 1 (grey) or 3 (RGB), got {channels!r}.")
     return int(channels)
 
@@ -462,7 +463,7 @@ def load_image(path, channels=3):
         ValueError: one line naming the file, if it is missing or unreadable,
             not an image, or truncated; or for channels other than 1 or 3.
     """
-    channels = _check_channels(channels)
+    channels = check_channels(channels)
     pixels = np.asarray(_decode(Path(path), channels), dtype=np.float32)
     return (pixels / 127.5 - 1.0).reshape(pixels.shape[0], pixels.shape[1], channels)
 
@@ -608,7 +609,7 @@ class CropSampler:
 
         self.size = check_image_size(size)
         self.scale = _check_scale(scale)
-        self.channels = _check_channels(channels)
+        self.channels = check_channels(channels)
         self.flip = bool(flip)
         self.files = image_files(source)
         self.cache = ImageCache(cache_bytes)
@@ -704,8 +705,7 @@ def random_crops(source, n, size, scale=DEFAULT_SCALE, channels=3, flip=False, l
     Raises:
         ValueError: see :class:`CropSampler` and :func:`load_image`; or for n < 1.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}.")
+    n = positive_int("n", n)
     sampler = CropSampler(source, size, scale, channels, flip, cache_bytes)
     images, crop_labels = sampler.sample(int(n), np.random.default_rng(seed))
     return (images, crop_labels) if labels else images
@@ -742,9 +742,7 @@ def image_crops(source, size, batch_size=64, scale=DEFAULT_SCALE, channels=3, fl
     """
     import tensorflow as tf
 
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
-    batch_size = int(batch_size)
+    batch_size = positive_int("batch_size", batch_size)
     sampler = CropSampler(source, size, scale, channels, flip, cache_bytes)
 
     def batches():

@@ -9,7 +9,7 @@ import keras
 from keras import layers, ops
 
 from ganlab._checks import LABEL_INPUT, positive_ints
-from ganlab.datasets import MNIST_IMAGE_SHAPE
+from ganlab.datasets import MNIST_IMAGE_SHAPE, check_channels, check_image_size
 
 
 def _init():
@@ -174,6 +174,178 @@ def wgan_critic(filters=64, normalization="layer", num_classes=None):
     if normalization == "batch":
         raise ValueError("a WGAN-GP critic must not use batch norm; use normalization='layer' or None.")
     return dcgan_discriminator(filters, normalization, num_classes, name="wgan_critic")
+
+
+# --------------------------------------------------------------------------- DCGAN pair for any image size
+# Colour (or grey) images of any square size 2^k from 16 to 256: one block per doubling.
+
+UPSAMPLING = ("resize", "transpose")
+
+
+def _check_num_classes(num_classes):
+    if num_classes is not None:
+        positive_ints(num_classes=num_classes)
+
+
+def _widths(size, filters, max_filters):
+    """Feature widths at the resolutions 4, 8, ..., size / 2: ``filters`` at size / 2,
+    doubling with every halving of the resolution, capped at ``max_filters``."""
+    positive_ints(filters=filters, max_filters=max_filters)
+    if max_filters < filters:
+        raise ValueError(f"max_filters ({max_filters}) must be at least filters ({filters}).")
+    resolutions = [4 * 2 ** k for k in range(size.bit_length() - 3)]
+    return {r: min(max_filters, filters * (size // 2) // r) for r in resolutions}
+
+
+def _spectral(layer, spectral_norm):
+    """``layer``, wrapped in spectral normalisation if asked."""
+    return layers.SpectralNormalization(layer) if spectral_norm else layer
+
+
+def image_generator(size=64, channels=3, latent_dim=128, filters=32, max_filters=256, num_classes=None,
+                    upsample="resize", name="image_generator"):
+    """DCGAN generator for ``size`` x ``size`` x ``channels`` images, built from the size.
+
+    z (and a label) -> Dense(4*4*w_4) -> BN -> ReLU, then one block per doubling
+    of the resolution, 4 -> 8 -> ... -> size: upsample x2 -> conv -> BN -> ReLU,
+    the last block without BN and with a tanh output (Radford et al., 2016).
+    The width at resolution r is ``w_r = min(max_filters, filters * size / (2 r))``:
+    ``filters`` at size / 2, doubling towards 4 x 4 up to the cap.
+
+    ``upsample="resize"`` doubles by nearest-neighbour resizing followed by a
+    3 x 3 convolution, which avoids the checkerboard artefacts of transposed
+    convolutions (Odena et al., 2016, "Deconvolution and Checkerboard
+    Artifacts"); ``"transpose"`` uses Conv2DTranspose(kernel 4, stride 2) as
+    in DCGAN. With ``num_classes`` the generator is conditional: an int32
+    input named ``"label"`` is embedded (width 50) and concatenated to z.
+
+    With the defaults (64 x 64 x 3, resize, unconditional): 929,507 parameters
+    (counting batch-norm statistics); with the default discriminator, one
+    ``GAN`` train step on a batch of 64 takes about 0.2 s on 2 CPU cores.
+
+    Args:
+        size: image side, a power of two from 16 to 256.
+        channels: 1 (grey) or 3 (colour).
+        latent_dim: size of z.
+        filters: width of the last hidden block (at size / 2).
+        max_filters: cap on the width of the blocks near 4 x 4.
+        num_classes: number of labels for a conditional generator; None for none.
+        upsample: ``"resize"`` or ``"transpose"``.
+        name: the model's name.
+
+    Returns:
+        A ``keras.Model`` from z (batch, latent_dim) (and labels (batch,)) to
+        images (batch, size, size, channels) in [-1, 1].
+
+    Raises:
+        ValueError: for a size, channel count, width or upsampling mode that is not supported.
+    """
+    size, channels = check_image_size(size), check_channels(channels)
+    positive_ints(latent_dim=latent_dim)
+    _check_num_classes(num_classes)
+    if upsample not in UPSAMPLING:
+        raise ValueError(f"upsample must be one of {UPSAMPLING}, got {upsample!r}.")
+    widths = _widths(size, filters, max_filters)
+    z = keras.Input(shape=(latent_dim,), name="latent")
+    inputs, x = _join_label([z], z, num_classes, 50)
+    x = layers.Dense(4 * 4 * widths[4], use_bias=False, kernel_initializer=_init())(x)
+    x = _batch_norm()(x)
+    x = layers.ReLU()(x)
+    x = layers.Reshape((4, 4, widths[4]))(x)
+    for resolution in [r for r in widths if r > 4] + [size]:
+        last = resolution == size
+        width = channels if last else widths[resolution]
+        options = dict(padding="same", use_bias=last, kernel_initializer=_init(),
+                       activation="tanh" if last else None, name="image" if last else None)
+        if upsample == "resize":
+            x = layers.UpSampling2D(2, interpolation="nearest")(x)
+            x = layers.Conv2D(width, 3, **options)(x)
+        else:
+            x = layers.Conv2DTranspose(width, 4, strides=2, **options)(x)
+        if not last:
+            x = _batch_norm()(x)
+            x = layers.ReLU()(x)
+    return keras.Model(inputs if len(inputs) > 1 else z, x, name=name)
+
+
+def image_discriminator(size=64, channels=3, filters=32, max_filters=256, num_classes=None, spectral_norm=False,
+                        name="image_discriminator"):
+    """DCGAN discriminator for ``size`` x ``size`` x ``channels`` images, built from the size.
+
+    One Conv(w_r, 4, stride 2) -> norm -> LeakyReLU(0.2) per halving of the
+    resolution, size -> size / 2 -> ... -> 4, then Flatten -> Dense(1) logit.
+    The width at resolution r is ``w_r = min(max_filters, filters * size / (2 r))``
+    (``filters`` after the first convolution, doubling per halving up to the
+    cap). As in DCGAN there is no normalisation after the first convolution
+    and batch norm after the others (Radford et al., 2016).
+
+    ``spectral_norm=True`` wraps every convolution and dense layer (the
+    label embedding is one) in ``keras.layers.SpectralNormalization`` (Miyato et al.,
+    2018, "Spectral Normalization for GANs"), which divides each kernel by an
+    estimate of its largest singular value, so every layer is 1-Lipschitz, and
+    then uses no batch norm. (Keras' wrapper writes W / sigma into the kernel at
+    every training call, one power iteration each.)
+
+    With ``num_classes`` the discriminator is conditional, by projection
+    (Miyato and Koyama, 2018, "cGANs with Projection Discriminator"): with
+    phi(x) the flattened 4 x 4 features and e(y) a learned embedding,
+
+    $$ D(x, y) = w^T \\phi(x) + b + e(y)^T \\phi(x). $$
+
+    The label scores how well the image's features match that class instead
+    of being one more input channel that the network may learn to ignore;
+    projection discriminators gave the best class-conditional results of the
+    schemes compared there, and the label costs only one embedding.
+
+    With the defaults (64 x 64 x 3, unconditional): 695,585 parameters
+    (counting batch-norm statistics); with ``spectral_norm=True`` 694,722
+    (no batch norm; the wrappers' power-iteration vectors count).
+
+    Args:
+        size: image side, a power of two from 16 to 256.
+        channels: 1 (grey) or 3 (colour).
+        filters: width after the first convolution (at size / 2).
+        max_filters: cap on the width of the last convolutions.
+        num_classes: number of labels for a conditional discriminator; None for none.
+        spectral_norm: spectrally normalise every layer (and drop batch norm).
+        name: the model's name.
+
+    Returns:
+        A ``keras.Model`` from images (batch, size, size, channels) (and labels
+        (batch,), int32, input ``"label"``) to one logit each (batch, 1).
+
+    Raises:
+        ValueError: for a size, channel count or width that is not supported.
+    """
+    size, channels = check_image_size(size), check_channels(channels)
+    _check_num_classes(num_classes)
+    widths = _widths(size, filters, max_filters)
+    image = keras.Input(shape=(size, size, channels), name="image")
+    x = image
+    for index, resolution in enumerate(sorted(widths, reverse=True)):
+        normalize = index > 0 and not spectral_norm
+        conv = layers.Conv2D(widths[resolution], 4, strides=2, padding="same", use_bias=not normalize,
+                             kernel_initializer=_init())
+        x = _spectral(conv, spectral_norm)(x)
+        if normalize:
+            x = _batch_norm()(x)
+        x = layers.LeakyReLU(negative_slope=0.2)(x)
+    features = layers.Flatten(name="features")(x)
+    if num_classes is None:
+        dense = layers.Dense(1, kernel_initializer=_init(), name=None if spectral_norm else "logit")
+        logit = (layers.SpectralNormalization(dense, name="logit") if spectral_norm else dense)(features)
+        return keras.Model(image, logit, name=name)
+    label = keras.Input(shape=(), dtype="int32", name="label")
+    # e(y) = E^T onehot(y), an embedding written as a dense layer on the one-hot label: Keras'
+    # SpectralNormalization casts its output to its input's dtype, so around an Embedding of
+    # int labels it would round e(y) to integers and pass no gradient.
+    one_hot = layers.CategoryEncoding(num_classes, output_mode="one_hot")(label)
+    embedding = layers.Dense(16 * widths[4], use_bias=False, kernel_initializer=_init(), name="label_projection")
+    embedded = _spectral(embedding, spectral_norm)(one_hot)
+    unconditional = _spectral(layers.Dense(1, kernel_initializer=_init()), spectral_norm)(features)
+    projection = layers.Dot(axes=1)([embedded, features])
+    logit = layers.Add(name="logit")([unconditional, projection])
+    return keras.Model([image, label], logit, name=name)
 
 
 # --------------------------------------------------------------------------- 2D toy MLPs
