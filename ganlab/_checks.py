@@ -77,3 +77,27 @@ def num_classes(model):
         if isinstance(layer, keras.layers.Embedding):
             return int(layer.input_dim)
     raise ValueError("a conditional generator needs an Embedding layer for its labels.")
+
+
+def class_labels(model, labels):
+    """Check class labels for ``model``: None, or integers within the classes a conditional model embeds.
+
+    Returns the labels as an int32 array (a single label as a 0-d array), or None.
+
+    Raises:
+        ValueError: for labels given to a model that takes none, labels that are not integers,
+            or labels outside 0 .. num_classes - 1 (a label embedding would silently wrap or fail).
+    """
+    if labels is None:
+        return None
+    if not is_conditional(model):
+        raise ValueError("a label was given, but this generator is not conditional: it takes no labels.")
+    values = np.asarray(labels)
+    if values.dtype == bool or not np.issubdtype(values.dtype, np.integer):
+        raise ValueError(f"labels must be integers (class indices), got {labels!r}.")
+    classes = num_classes(model)
+    outside = values[(values < 0) | (values >= classes)]
+    if outside.size:
+        raise ValueError(f"label {int(outside.flat[0])} is not a class of this generator: it draws classes "
+                         f"0..{classes - 1}.")
+    return values.astype(np.int32)

@@ -73,7 +73,7 @@ def cmd_train(args):
     verbose = 1 if sys.stdout.isatty() else 2
     gan, history = runs.train(args.model, args.dataset, out=args.out, epochs=args.epochs, steps=args.steps,
                               batch_size=args.batch_size, seed=args.seed, resume=args.resume, verbose=verbose,
-                              limit=args.limit)
+                              limit=args.limit, size=args.size)
     print(f"run saved in {args.out}: generator.keras, history.csv, config.json, samples/, training.gif")
 
 
@@ -145,11 +145,9 @@ def _load_art_run(run_dir):
     from ganlab.rundir import RunDir
 
     config = RunDir(run_dir).read_config()
-    data = recipes.DATASETS.get(config.get("dataset"))
-    if data is None or data.kind == "toy":
+    if config.get("dataset") in recipes.TOY_DATASETS:
         raise CliError(f"{run_dir} is a run on 2D points ({config.get('dataset')!r}); this command needs an image run")
-    recipe = recipes.get_recipe(config["model"], config["dataset"])
-    return config, models.load_generator(os.path.join(run_dir, "generator.keras")), recipe
+    return config, models.load_generator(os.path.join(run_dir, "generator.keras"))
 
 
 def cmd_render(args):
@@ -157,7 +155,7 @@ def cmd_render(args):
 
     if not args.out.lower().endswith(".png"):
         raise CliError(f"--out must name a .png file, got {args.out!r}")
-    config, generator, _ = _load_art_run(args.run_dir)
+    config, generator = _load_art_run(args.run_dir)
     if not cppn.is_cppn(generator):
         raise CliError(f"{args.run_dir} holds a {config['model']!r} run; only a CPPN run (`ganlab train --model cppn`) "
                        "renders at any size. Use `ganlab interpolate` or `ganlab sample` for it")
@@ -168,21 +166,18 @@ def cmd_render(args):
 
 
 def cmd_interpolate(args):
-    from ganlab import _checks, cppn, latent, recipes, viz
+    from ganlab import _checks, cppn, latent, viz
 
     if not args.out.lower().endswith(".gif"):
         raise CliError(f"--out must name a .gif file, got {args.out!r}")
-    config, generator, recipe = _load_art_run(args.run_dir)
+    config, generator = _load_art_run(args.run_dir)
     if args.size is not None and not cppn.is_cppn(generator):
-        raise CliError(f"--size needs a CPPN run; {args.run_dir} holds a {config['model']!r} run, which draws 28x28")
-    if args.label is not None and not recipe.conditional:
-        raise CliError(f"--label needs a conditional run; {args.run_dir} holds a {config['model']!r} run")
-    label = None
-    if recipe.conditional:
-        label = 0 if args.label is None else args.label
-        classes = recipes.get_dataset_spec(config["dataset"]).num_classes
-        if not 0 <= label < classes:
-            raise CliError(f"--label must be a class in 0..{classes - 1}, got {label}")
+        side = generator.output.shape[1]
+        raise CliError(f"--size needs a CPPN run; {args.run_dir} holds a {config['model']!r} run, which draws "
+                       f"{side}x{side}")
+    label = _checks.class_labels(generator, args.label)
+    if label is None and _checks.is_conditional(generator):
+        label = 0
     keyframes = latent.seed_latents([args.from_seed, args.to_seed], _checks.latent_dim(generator))
     frames = latent.walk_frames(generator, keyframes, frames_per_segment=args.frames - 1, method=args.method,
                              labels=label, size=args.size)
@@ -207,7 +202,10 @@ def build_parser():
     train = commands.add_parser("train", help="train a named recipe into a run directory")
     train.add_argument("--model", required=True, choices=list(recipes.RECIPES),
                        help="a recipe (`ganlab recipes` lists them)")
-    train.add_argument("--dataset", required=True, choices=list(recipes.DATASETS))
+    train.add_argument("--dataset", required=True, help=f"one of {', '.join(recipes.DATASETS)}, or "
+                       f"{recipes.IMAGE_SOURCES_HELP}")
+    train.add_argument("--size", type=_positive_int, help="image data: the side of the square crops trained on, "
+                       f"a power of two from 16 to 256 (default {recipes.DEFAULT_IMAGE_SIZE})")
     length = train.add_mutually_exclusive_group()
     length.add_argument("--epochs", type=_positive_int, help="passes over the data (toy data: 500 steps each)")
     length.add_argument("--steps", type=_positive_int, help="generator steps (rounded up to whole epochs)")

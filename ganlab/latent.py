@@ -45,11 +45,11 @@ def generate(generator, n, seed=None, labels=None, latents=None, batch_size=500)
     if latents.shape != (n, latent_dim):
         raise ValueError(f"latents must have shape ({n}, {latent_dim}), got {latents.shape}.")
     conditional = _checks.is_conditional(generator)
+    labels = _checks.class_labels(generator, labels)
     if conditional:
-        labels = np.arange(n) % _checks.num_classes(generator) if labels is None else np.asarray(labels)
+        labels = np.arange(n, dtype=np.int32) % _checks.num_classes(generator) if labels is None else labels
         if labels.shape != (n,):
             raise ValueError(f"labels must have shape ({n},), got {labels.shape}.")
-        labels = labels.astype(np.int32)
     outputs = []
     for start in range(0, n, batch_size):
         z = latents[start:start + batch_size]

@@ -64,11 +64,35 @@ for _name in TOY_DISTRIBUTIONS:
     register_dataset(DataSpec(_name, "toy", (2,)))
 
 
-def get_dataset_spec(name):
-    """The :class:`DataSpec` registered as ``name``, or ValueError naming the choices."""
-    if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(DATASETS)}.")
-    return DATASETS[name]
+IMAGES = "images"  # in a recipe's ``datasets``: it trains on any image source (see :func:`get_dataset_spec`)
+DEFAULT_IMAGE_SIZE = 64  # the side of the square crops an image recipe trains on, unless ``size`` is given
+IMAGE_SOURCES_HELP = "'paintings' (the eight shipped paintings), a painting's key, a folder of images or an image file"
+
+
+def get_dataset_spec(name, size=None):
+    """The :class:`DataSpec` of a dataset: a registered name, or an image source.
+
+    An image source is ``"paintings"``, one painting's key (``"starry_night"``, see
+    ``ganlab.datasets.paintings``), a folder of images or one image file; a run on it
+    trains on random square crops of side ``size`` (default :data:`DEFAULT_IMAGE_SIZE`),
+    in colour, and a conditional model's label is the index of the image a crop comes from.
+
+    Raises:
+        ValueError: naming the choices for an unknown name, the files for an unreadable
+            source, or the sizes for a bad ``size`` (or a ``size`` given for data that has none).
+    """
+    if name in DATASETS:
+        if size is not None:
+            raise ValueError(f"size applies to image data ({IMAGE_SOURCES_HELP}), not to {name!r}.")
+        return DATASETS[name]
+    from ganlab.datasets import check_image_size, image_files
+
+    try:
+        files = image_files(name)
+    except ValueError as error:
+        raise ValueError(f"unknown dataset: {error} Or name one of {sorted(DATASETS)}.") from None
+    size = check_image_size(DEFAULT_IMAGE_SIZE if size is None else size)
+    return DataSpec(str(name), IMAGES, (size, size, 3), len(files))
 
 
 # ---------------------------------------------------------------------- the registry
@@ -119,7 +143,7 @@ def register_recipe(name, description, datasets, batch_size=64, epochs=20, condi
     """Register the decorated builder as the recipe ``name`` (see :class:`Recipe` for the arguments)."""
 
     def decorate(builder):
-        unknown = [dataset for dataset in datasets if dataset not in DATASETS]
+        unknown = [dataset for dataset in datasets if dataset not in DATASETS and dataset != IMAGES]
         if unknown:
             raise ValueError(f"recipe {name!r} names unknown datasets {unknown}; register them first.")
         register_once(RECIPES, name, Recipe(name, description, tuple(datasets), builder, batch_size, epochs,
@@ -129,7 +153,11 @@ def register_recipe(name, description, datasets, batch_size=64, epochs=20, condi
     return decorate
 
 
-def get_recipe(model, dataset):
+def _trains_on(recipe, data):
+    return data.name in recipe.datasets or (data.kind == IMAGES and IMAGES in recipe.datasets)
+
+
+def get_recipe(model, dataset, size=None):
     """Return the :class:`Recipe` ``model`` as it trains on ``dataset`` (with that data kind's settings).
 
     Raises:
@@ -138,9 +166,9 @@ def get_recipe(model, dataset):
     if model not in RECIPES:
         raise ValueError(f"unknown model {model!r}; choose one of {sorted(RECIPES)}.")
     recipe = RECIPES[model]
-    data = get_dataset_spec(dataset)
-    if dataset not in recipe.datasets:
-        usable = sorted(name for name, r in RECIPES.items() if dataset in r.datasets)
+    data = get_dataset_spec(dataset, size)
+    if not _trains_on(recipe, data):
+        usable = sorted(name for name, r in RECIPES.items() if _trains_on(r, data))
         raise ValueError(f"model {model!r} does not train on {dataset!r}; for it choose one of {usable}.")
     return replace(recipe, **recipe.by_kind.get(data.kind, {}))
 
@@ -151,15 +179,18 @@ def recipe_table():
                  epochs=r.epochs, conditional=r.conditional, ema_decay=r.ema_decay) for r in RECIPES.values()]
 
 
-def build_gan(model="dcgan", dataset="mnist", seed=0):
-    """Build and compile the ``GAN`` of a recipe on a dataset; ``seed`` seeds the weights and the noise."""
+def build_gan(model="dcgan", dataset="mnist", seed=0, size=None):
+    """Build and compile the ``GAN`` of a recipe on a dataset; ``seed`` seeds the weights and the noise.
+
+    ``size`` is the side of the crops for image data (see :func:`get_dataset_spec`).
+    """
     import keras
 
     from ganlab.training import GAN
 
-    recipe = get_recipe(model, dataset)
+    recipe = get_recipe(model, dataset, size)
     keras.utils.set_random_seed(seed)
-    parts = recipe.builder(get_dataset_spec(dataset))
+    parts = recipe.builder(get_dataset_spec(dataset, size))
     gan = GAN(parts.generator, parts.discriminator, seed=seed, ema_decay=recipe.ema_decay)
     gan.compile(d_optimizer=parts.d_optimizer, g_optimizer=parts.g_optimizer, **parts.compile_kwargs)
     return gan
@@ -269,13 +300,50 @@ def _pair(config):
 
 
 # ---------------------------------------------------------------------- image recipes (chapters 4-8)
-# A recipe for colour images of any size goes here too: its builder reads ``data.shape`` when
-# ``data.kind == "images"``, and its registration lists the registered image datasets.
 
 EMA_DECAY = 0.999  # the moving average the DCGAN and CPPN recipes sample from
 # The DCGAN recipes take ten times the paper's learning rate (2e-4): on a CPU budget of minutes it
 # reaches the same FID several times sooner (benchmarks/NOTES.md, "Learning rate").
 DCGAN_LEARNING_RATE = 2e-3
+
+
+# Colour images (chapter 9): the "dcgan" and "cdcgan" recipes on crops of paintings, a folder or an image
+# file, at any square size 2^k from 16 to 256 (``ganlab train --dataset paintings --size 64``). The settings
+# were chosen by measurement on 2 CPU cores (benchmarks/paintings_levers.py, benchmarks/NOTES.md):
+IMAGE_GAN = dict(
+    learning_rate=1e-3,  # Adam's, both networks; 2e-4 draws little more than a plaid in a few CPU minutes
+    beta_1=0.5,
+    spectral_norm=False,  # spectral normalisation of the discriminator (Miyato et al., 2018)
+    r1_weight=0.0,  # gamma of the R1 penalty on real crops (Mescheder et al., 2018); 0 turns it off
+    augment=None,  # a DiffAugment policy (Zhao et al., 2020), e.g. ("color", "translation", "cutout")
+    batch_size=64,
+    epochs=20,  # epochs of IMAGE_STEPS_PER_EPOCH steps: crops are drawn afresh, so there is no pass over data
+    ema_decay=0.999,
+)
+IMAGE_STEPS_PER_EPOCH = 100
+_IMAGE_KIND = dict(images=dict(batch_size=IMAGE_GAN["batch_size"], epochs=IMAGE_GAN["epochs"],
+                               ema_decay=IMAGE_GAN["ema_decay"]))
+
+
+def _image_gan(data, conditional):
+    """The networks, optimizers and compile arguments of "dcgan" / "cdcgan" on colour crops (:data:`IMAGE_GAN`)."""
+    import keras
+
+    from ganlab import models
+    from ganlab.augment import make_augment
+
+    size, _, channels = data.shape
+    num_classes = data.num_classes if conditional else None
+    generator = models.image_generator(size, channels, num_classes=num_classes)
+    discriminator = models.image_discriminator(size, channels, num_classes=num_classes,
+                                               spectral_norm=IMAGE_GAN["spectral_norm"])
+
+    def adam():
+        return keras.optimizers.Adam(learning_rate=IMAGE_GAN["learning_rate"], beta_1=IMAGE_GAN["beta_1"])
+
+    augment = make_augment(IMAGE_GAN["augment"]) if IMAGE_GAN["augment"] else None
+    return Parts(generator, discriminator, adam(), adam(),
+                 dict(loss="non_saturating", r1_weight=IMAGE_GAN["r1_weight"], augment=augment))
 
 
 @register_recipe("mlp", "the classic fully connected GAN, non-saturating loss, Adam 2e-4 / beta1 0.5",
@@ -287,19 +355,25 @@ def mlp(data):
                                  models.mlp_discriminator(image_shape=data.shape))
 
 
-@register_recipe("dcgan", "DCGAN (Radford et al.), Adam 2e-3 / beta1 0.5 (the paper: 2e-4)", datasets=("mnist",),
-                 batch_size=64, epochs=20, ema_decay=EMA_DECAY)
+@register_recipe("dcgan", "DCGAN (Radford et al.), Adam 2e-3 / beta1 0.5 (the paper: 2e-4); on colour images "
+                 "a DCGAN of any size 16-256 (see recipes.IMAGE_GAN)", datasets=("mnist", IMAGES),
+                 batch_size=64, epochs=20, ema_decay=EMA_DECAY, by_kind=_IMAGE_KIND)
 def dcgan(data):
     from ganlab import models
 
+    if data.kind == IMAGES:
+        return _image_gan(data, conditional=False)
     return _pair(dcgan_config(DCGAN_LEARNING_RATE))(models.dcgan_generator(), models.dcgan_discriminator())
 
 
-@register_recipe("cdcgan", "conditional DCGAN: the label enters G and D; Adam 2e-3 / beta1 0.5", datasets=("mnist",),
-                 batch_size=64, epochs=20, conditional=True, ema_decay=EMA_DECAY)
+@register_recipe("cdcgan", "conditional DCGAN: the label (the digit; on images, the painting or file a crop comes "
+                 "from) enters G and D; Adam 2e-3 / beta1 0.5", datasets=("mnist", IMAGES),
+                 batch_size=64, epochs=20, conditional=True, ema_decay=EMA_DECAY, by_kind=_IMAGE_KIND)
 def cdcgan(data):
     from ganlab import models
 
+    if data.kind == IMAGES:
+        return _image_gan(data, conditional=True)
     return _pair(dcgan_config(DCGAN_LEARNING_RATE))(models.dcgan_generator(num_classes=data.num_classes),
                                                     models.dcgan_discriminator(num_classes=data.num_classes))
 

@@ -24,21 +24,49 @@ TOY_POINTS = 100_000  # size of the fixed sample a toy run trains on
 
 
 def load_training_data(dataset, seed=0, limit=None):
-    """Return the arrays a run on ``dataset`` trains on: (images, labels) or (points,)."""
-    if recipes.get_dataset_spec(dataset).kind == "mnist":
+    """Return the arrays a run on ``dataset`` trains on: (images, labels) or (points,).
+
+    Image sources (paintings, folders, files) have no fixed arrays: a run on them streams random
+    crops (see :func:`training_batches`).
+    """
+    kind = recipes.get_dataset_spec(dataset).kind
+    if kind == "mnist":
         return ganlab.load_mnist("train", limit=limit)
-    return (datasets.toy_distribution(dataset).sample(limit or TOY_POINTS, seed=seed),)
+    if kind == "toy":
+        return (datasets.toy_distribution(dataset).sample(limit or TOY_POINTS, seed=seed),)
+    raise ValueError(f"{dataset!r} is an image source: its crops are streamed, not loaded (see training_batches).")
+
+
+def training_batches(dataset, batch_size, conditional, seed=0, limit=None, size=None):
+    """The batches a run on ``dataset`` trains on, and the steps of one epoch: ``(tf.data.Dataset, steps)``.
+
+    MNIST is passed over once per epoch (``ceil(N / batch_size)`` steps), shuffled; 2D points and the
+    random crops of an image source are drawn without end, ``recipes.TOY_STEPS_PER_EPOCH`` or
+    ``recipes.IMAGE_STEPS_PER_EPOCH`` steps making an epoch. Labels come along for a conditional recipe.
+    """
+    data = recipes.get_dataset_spec(dataset, size)
+    if data.kind == recipes.IMAGES:
+        if limit is not None:
+            raise ValueError("limit applies to mnist and 2D data; an image source is sampled as random crops.")
+        batches = datasets.image_crops(dataset, data.shape[0], batch_size=batch_size, labels=conditional, seed=seed)
+        return batches, recipes.IMAGE_STEPS_PER_EPOCH
+    arrays = load_training_data(dataset, seed=seed, limit=limit)
+    batches = datasets.make_dataset(*(arrays if conditional else arrays[:1]), batch_size=batch_size, seed=seed)
+    if data.kind == "toy":
+        return batches.repeat(), recipes.TOY_STEPS_PER_EPOCH
+    return batches, math.ceil(len(arrays[0]) / batch_size)
 
 
 def train(model="dcgan", dataset="mnist", out="runs/dcgan", epochs=None, steps=None, batch_size=None,
-          seed=0, resume=False, verbose=1, limit=None, callbacks=(), timer=False):
+          seed=0, resume=False, verbose=1, limit=None, callbacks=(), timer=False, size=None):
     """Train a recipe into a run directory; return ``(gan, history)``.
 
     Writes ``config.json``, ``checkpoint.npz`` and ``generator.keras`` (after every
     epoch, atomically), ``history.csv``, ``samples/epoch_NNN.png`` and ``training.gif``.
 
     Args:
-        model, dataset: names from ``recipes.RECIPES`` and ``recipes.DATASETS`` (``mnist`` / ``ring8`` / ``grid25``).
+        model, dataset: a name from ``recipes.RECIPES``; ``mnist``, ``ring8``, ``grid25`` or an image source
+            (``paintings``, a painting's key, a folder or an image file; see ``recipes.get_dataset_spec``).
         out: the run directory. One that already holds a run is refused unless ``resume``.
         epochs: passes over the data (toy data: epochs of ``recipes.TOY_STEPS_PER_EPOCH`` steps); default from
             the recipe.
@@ -49,21 +77,23 @@ def train(model="dcgan", dataset="mnist", out="runs/dcgan", epochs=None, steps=N
         limit: use only the first ``limit`` training examples.
         callbacks: more Keras callbacks (run after the sample grid, before the checkpoint).
         timer: log each epoch's training time as ``"seconds"`` (see ``callbacks.EpochTimer``).
+        size: the side of the square crops of an image source (default ``recipes.DEFAULT_IMAGE_SIZE``).
 
     Raises:
         ValueError: for unknown names, bad sizes, a refused run directory, or one whose recorded settings
             differ from this recipe's (the message names each setting that changed).
         ganlab.callbacks.TrainingDiverged: if a loss became NaN (the last good checkpoint is kept).
     """
-    recipe = recipes.get_recipe(model, dataset)
+    recipe = recipes.get_recipe(model, dataset, size)
+    data_spec = recipes.get_dataset_spec(dataset, size)
     for name, value in (("epochs", epochs), ("steps", steps), ("batch_size", batch_size), ("limit", limit)):
         positive_int(name, value, allow_none=True)
     if epochs is not None and steps is not None:
         raise ValueError("give either epochs or steps, not both.")
     out = Path(out)
     run_dir = RunDir(out)
-    gan = recipes.build_gan(model, dataset, seed=seed)
-    config = dict(model=model, dataset=dataset, seed=seed, limit=limit,
+    gan = recipes.build_gan(model, dataset, seed=seed, size=size)
+    config = dict(model=model, dataset=dataset, seed=seed, limit=limit, shape=list(data_spec.shape),
                   batch_size=batch_size or recipe.batch_size, ganlab_version=ganlab.__version__,
                   recipe=recipes.recipe_settings(gan, recipe))
 
@@ -71,7 +101,7 @@ def train(model="dcgan", dataset="mnist", out="runs/dcgan", epochs=None, steps=N
         if not run_dir.holds_run():
             raise ValueError(f"nothing to resume in {out}: it has no config.json.")
         saved = run_dir.read_config()
-        for key in ("model", "dataset", "seed", "limit"):
+        for key in ("model", "dataset", "seed", "limit", "shape"):
             if saved.get(key) != config[key]:
                 raise ValueError(f"{out} holds a run with {key}={saved.get(key)!r}, not {config[key]!r}; "
                                  "resume with the same settings or start a new directory.")
@@ -88,13 +118,9 @@ def train(model="dcgan", dataset="mnist", out="runs/dcgan", epochs=None, steps=N
         raise ValueError(f"{out} already holds files; pass resume=True (--resume) to continue that run, "
                          "or choose a new directory. Nothing was overwritten.")
 
-    arrays = load_training_data(dataset, seed=seed, limit=limit)
-    data = datasets.make_dataset(*(arrays if recipe.conditional else arrays[:1]),
-                                 batch_size=config["batch_size"], seed=seed)
-    toy = recipes.get_dataset_spec(dataset).kind == "toy"
-    steps_per_epoch = recipes.TOY_STEPS_PER_EPOCH if toy else math.ceil(len(arrays[0]) / config["batch_size"])
-    if toy:
-        data = data.repeat()
+    data, steps_per_epoch = training_batches(dataset, config["batch_size"], recipe.conditional, seed=seed,
+                                             limit=limit, size=size)
+    toy = data_spec.kind == "toy"
     if steps is not None:
         epochs = math.ceil(steps / steps_per_epoch)
     epochs = epochs or (saved.get("epochs") if resume else None) or recipe.epochs
@@ -110,9 +136,10 @@ def train(model="dcgan", dataset="mnist", out="runs/dcgan", epochs=None, steps=N
 
     points = {}
     if toy:
-        points = dict(real=arrays[0][:2000], centres=datasets.toy_distribution(dataset).centres)
+        points = dict(real=load_training_data(dataset, seed=seed, limit=limit)[0][:2000],
+                      centres=datasets.toy_distribution(dataset).centres)
     run_callbacks = gcallbacks.run_callbacks(out, history=history, extra=callbacks, timer=timer, **points)
-    gan.fit(data, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch if toy else None,
+    gan.fit(data, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=None if data_spec.kind == "mnist" else steps_per_epoch,
             callbacks=run_callbacks, verbose=verbose)
     guard = run_callbacks[0]
     if guard.message:

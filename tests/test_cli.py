@@ -35,6 +35,10 @@ def _one_line_error(capsys):
      "not allowed with"),
     (["sample", "does/not/exist", "--n", "3", "--out", "a.npz"], "does not exist"),
     (["frobnicate"], "invalid choice"),
+    (["train", "--model", "dcgan", "--dataset", "no/such/folder", "--out", "x"], "no such file or folder"),
+    (["train", "--model", "dcgan", "--dataset", "paintings", "--size", "48", "--out", "x"], "power of two"),
+    (["train", "--model", "dcgan", "--dataset", "mnist", "--size", "32", "--out", "x"], "size applies to image data"),
+    (["train", "--model", "gan", "--dataset", "paintings", "--out", "x"], "does not train on"),
 ])
 def test_bad_arguments_print_one_line_and_exit_2(argv, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -175,7 +179,7 @@ def test_train_help_lists_exactly_the_registry_recipes_and_ganlab_recipes_prints
     model = next(action for action in train._actions if action.dest == "model")
     assert list(model.choices) == list(recipes.RECIPES)
     dataset = next(action for action in train._actions if action.dest == "dataset")
-    assert list(dataset.choices) == list(recipes.DATASETS)
+    assert all(name in dataset.help for name in recipes.DATASETS) and recipes.IMAGE_SOURCES_HELP in dataset.help
     assert main(["recipes"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines] == list(recipes.RECIPES)
@@ -187,3 +191,35 @@ def test_help_and_recipes_do_not_import_tensorflow_or_keras():
     code = ("import sys; from ganlab.cli import main; main(['recipes']); "
             "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]; assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def painting_run(tmp_path_factory):
+    """A conditional colour run of two steps on 16 x 16 crops of the eight paintings."""
+    out = tmp_path_factory.mktemp("cli") / "paintings"
+    assert main(["train", "--model", "cdcgan", "--dataset", "paintings", "--size", "16", "--steps", "2",
+                 "--batch-size", "8", "--out", str(out)]) == 0
+    return out
+
+
+def test_sample_of_a_colour_run_draws_the_asked_painting_at_the_trained_size(painting_run, tmp_path):
+    out = tmp_path / "s.npz"
+    assert main(["sample", str(painting_run), "--n", "6", "--label", "7", "--out", str(out)]) == 0
+    samples = np.load(out)["samples"]
+    assert samples.shape == (6, 16, 16, 3) and samples.dtype == np.float32
+    assert np.abs(samples).max() <= 1.0
+
+
+@pytest.mark.parametrize("label", ["-1", "8", "12"])
+def test_sample_refuses_a_label_outside_the_run_classes(painting_run, tmp_path, capsys, label):
+    assert main(["sample", str(painting_run), "--n", "2", "--label", label, "--out", str(tmp_path / "s.npz")]) == 2
+    assert f"label {label} is not a class of this generator: it draws classes 0..7" in _one_line_error(capsys)
+    assert not (tmp_path / "s.npz").exists()
+
+
+def test_sample_refuses_a_label_for_an_unconditional_run(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--model", "dcgan", "--dataset", "starry_night", "--size", "16", "--steps", "1",
+                 "--batch-size", "4", "--out", str(out)]) == 0
+    assert main(["sample", str(out), "--n", "2", "--label", "3", "--out", str(tmp_path / "s.npz")]) == 2
+    assert "not conditional" in _one_line_error(capsys)

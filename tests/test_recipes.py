@@ -132,3 +132,44 @@ def test_recipe_table_lists_every_recipe_with_its_datasets():
     assert {row["name"]: row["datasets"] for row in table}["wgan-gp"] == ["mnist", "ring8", "grid25"]
     with pytest.raises(ValueError, match="unknown dataset"):
         recipes.get_recipe("gan", "cifar")
+
+
+# ---------------------------------------------------------------------- image sources
+
+
+def test_an_image_source_is_described_by_its_crop_size_and_its_number_of_images():
+    spec = recipes.get_dataset_spec("paintings")
+    assert (spec.kind, spec.shape, spec.num_classes) == ("images", (64, 64, 3), 8)
+    assert recipes.get_dataset_spec("great_wave", size=32).shape == (32, 32, 3)
+    assert recipes.get_dataset_spec("great_wave").num_classes == 1
+
+
+@pytest.mark.parametrize("name, size, message", [
+    ("paintings", 48, "power of two from 16 to 256"),
+    ("mnist", 32, "size applies to image data"),
+    ("no_such_painting", None, "Or name one of"),
+])
+def test_a_bad_image_dataset_or_size_is_refused_with_what_to_pass(name, size, message):
+    with pytest.raises(ValueError, match=message):
+        recipes.get_dataset_spec(name, size)
+
+
+def test_the_dcgan_recipes_build_colour_pairs_of_the_asked_size_on_image_sources():
+    gan = recipes.build_gan("cdcgan", "paintings", size=32)
+    assert gan.generator.output.shape[1:] == (32, 32, 3) and gan.num_classes == 8
+    assert gan.discriminator.inputs[0].shape[1:] == (32, 32, 3)
+    recipe = recipes.get_recipe("dcgan", "paintings", size=32)
+    assert (recipe.batch_size, recipe.epochs, recipe.ema_decay) == (
+        recipes.IMAGE_GAN["batch_size"], recipes.IMAGE_GAN["epochs"], recipes.IMAGE_GAN["ema_decay"])
+
+
+def test_a_changed_image_setting_is_recorded_and_named(monkeypatch):
+    before = recipes.recipe_settings(recipes.build_gan("dcgan", "starry_night", size=16),
+                                     recipes.get_recipe("dcgan", "starry_night", size=16))
+    monkeypatch.setitem(recipes.IMAGE_GAN, "augment", ("translation",))
+    monkeypatch.setitem(recipes.IMAGE_GAN, "r1_weight", 1.0)
+    after = recipes.recipe_settings(recipes.build_gan("dcgan", "starry_night", size=16),
+                                    recipes.get_recipe("dcgan", "starry_night", size=16))
+    changed = "\n".join(recipes.settings_differences(before, after))
+    assert "training.augment" in changed and "diff_augment_translation" in changed
+    assert "training.r1_weight: 0.0 -> 1.0" in changed

@@ -225,3 +225,17 @@ def test_train_or_load_decides_resume_itself(tmp_path):
         runs.train_or_load("gan", "ring8", out=tmp_path / "run", resume=True)
 
 
+
+
+def test_a_run_on_image_crops_trains_whole_epochs_of_steps_and_refuses_another_size_on_resume(tmp_path):
+    gan, history = runs.train("cdcgan", "paintings", out=tmp_path, steps=3, batch_size=4, size=16, verbose=0)
+    config = rundir.RunDir(tmp_path).read_config()
+    assert config["shape"] == [16, 16, 3] and config["steps_per_epoch"] == recipes.IMAGE_STEPS_PER_EPOCH
+    assert config["epochs"] == 1 and len(history["g_loss"]) == 1
+    with pytest.raises(ValueError, match=r"shape=\[16, 16, 3\], not \[32, 32, 3\]"):
+        runs.train("cdcgan", "paintings", out=tmp_path, steps=3, batch_size=4, size=32, verbose=0, resume=True)
+
+
+def test_limit_is_refused_for_an_image_source(tmp_path):
+    with pytest.raises(ValueError, match="limit applies to mnist and 2D data"):
+        runs.train("dcgan", "starry_night", out=tmp_path, steps=1, size=16, limit=10, verbose=0)
