@@ -143,6 +143,34 @@ class EpochTimer(keras.callbacks.Callback):
             logs["seconds"] = time.perf_counter() - self._start
 
 
+class TimeLimit(keras.callbacks.Callback):
+    """Stop ``fit`` once ``seconds`` of wall-clock time have passed since it began (checked after every batch).
+
+    The epoch in progress ends early, and its end-of-epoch callbacks (the sample grid, the
+    checkpoint) still run. ``ganlab.runs.train(..., time_limit=...)`` uses it to compare settings at
+    equal training time. ``stopped_epoch`` is the number of epochs begun (0 if the limit never fired).
+    """
+
+    def __init__(self, seconds):
+        super().__init__()
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
+            raise ValueError(f"time_limit must be a positive number of seconds, got {seconds!r}.")
+        self.seconds = float(seconds)
+        self.stopped_epoch = 0
+
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter()
+        self.stopped_epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if not self.stopped_epoch and time.perf_counter() - self._start >= self.seconds:
+            self.model.stop_training = True
+            self.stopped_epoch = self._epoch + 1
+
+
 class EvaluationCallback(keras.callbacks.Callback):
     """Score the GAN's samples during ``fit`` and write the numbers into the epoch logs.
 

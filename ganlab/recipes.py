@@ -105,12 +105,14 @@ class Recipe:
     Attributes:
         name, description: the name (``--model``) and one line for ``ganlab recipes``.
         datasets: the names of the datasets it trains on.
-        builder: ``builder(data: DataSpec) -> Parts``.
+        builder: ``builder(data: DataSpec, **options) -> Parts``.
         batch_size: the default batch size.
         epochs: the default length: passes over image data, epochs of ``TOY_STEPS_PER_EPOCH`` steps on 2D data.
         conditional: the models take class labels (the data must have them).
         ema_decay: sample from a moving average of the generator's weights (see ``ganlab.GAN``), or None.
         by_kind: for a data kind, the fields above that differ there (``{"toy": dict(batch_size=256)}``).
+        options: the names of the settings a caller may change for one run (``build_gan(..., options=...)``,
+            for an ablation, say); the builder takes them as keyword arguments. Empty: none.
     """
 
     name: str
@@ -122,6 +124,7 @@ class Recipe:
     conditional: bool = False
     ema_decay: float = None
     by_kind: dict = field(default_factory=dict, repr=False)
+    options: tuple = ()
 
 
 @dataclass
@@ -179,10 +182,21 @@ def recipe_table():
                  epochs=r.epochs, conditional=r.conditional, ema_decay=r.ema_decay) for r in RECIPES.values()]
 
 
-def build_gan(model="dcgan", dataset="mnist", seed=0, size=None):
+def check_options(recipe, options):
+    """Return ``options`` as a dict if ``recipe`` takes every one of them, else raise ValueError naming the choices."""
+    options = dict(options or {})
+    unknown = sorted(set(options) - set(recipe.options))
+    if unknown:
+        takes = f"it takes {', '.join(recipe.options)}" if recipe.options else "it takes none"
+        raise ValueError(f"recipe {recipe.name!r} has no option {', '.join(unknown)} here; {takes}.")
+    return options
+
+
+def build_gan(model="dcgan", dataset="mnist", seed=0, size=None, options=None):
     """Build and compile the ``GAN`` of a recipe on a dataset; ``seed`` seeds the weights and the noise.
 
-    ``size`` is the side of the crops for image data (see :func:`get_dataset_spec`).
+    ``size`` is the side of the crops for image data (see :func:`get_dataset_spec`); ``options``
+    changes settings the recipe lists in ``Recipe.options`` (``dict(spectral_norm=True)``).
     """
     import keras
 
@@ -190,7 +204,7 @@ def build_gan(model="dcgan", dataset="mnist", seed=0, size=None):
 
     recipe = get_recipe(model, dataset, size)
     keras.utils.set_random_seed(seed)
-    parts = recipe.builder(get_dataset_spec(dataset, size))
+    parts = recipe.builder(get_dataset_spec(dataset, size), **check_options(recipe, options))
     gan = GAN(parts.generator, parts.discriminator, seed=seed, ema_decay=recipe.ema_decay)
     gan.compile(d_optimizer=parts.d_optimizer, g_optimizer=parts.g_optimizer, **parts.compile_kwargs)
     return gan
@@ -312,6 +326,7 @@ DCGAN_LEARNING_RATE = 2e-3
 # were chosen by measurement on 2 CPU cores (benchmarks/paintings_levers.py, benchmarks/NOTES.md):
 IMAGE_GAN = dict(
     learning_rate=1e-3,  # Adam's, both networks; 2e-4 draws little more than a plaid in a few CPU minutes
+    d_learning_rate=None,  # the discriminator's, if it differs (TTUR, Heusel et al., 2017)
     beta_1=0.5,
     spectral_norm=False,  # spectral normalisation of the discriminator (Miyato et al., 2018)
     r1_weight=0.0,  # gamma of the R1 penalty on real crops (Mescheder et al., 2018); 0 turns it off
@@ -321,29 +336,37 @@ IMAGE_GAN = dict(
     ema_decay=0.999,
 )
 IMAGE_STEPS_PER_EPOCH = 100
+# The settings of IMAGE_GAN that one run may change (``runs.train(..., options=dict(r1_weight=1.0))``).
+IMAGE_OPTIONS = ("learning_rate", "d_learning_rate", "spectral_norm", "r1_weight", "augment")
 _IMAGE_KIND = dict(images=dict(batch_size=IMAGE_GAN["batch_size"], epochs=IMAGE_GAN["epochs"],
-                               ema_decay=IMAGE_GAN["ema_decay"]))
+                               ema_decay=IMAGE_GAN["ema_decay"], options=IMAGE_OPTIONS))
 
 
-def _image_gan(data, conditional):
-    """The networks, optimizers and compile arguments of "dcgan" / "cdcgan" on colour crops (:data:`IMAGE_GAN`)."""
+def _image_gan(data, conditional, **options):
+    """The networks, optimizers and compile arguments of "dcgan" / "cdcgan" on colour crops.
+
+    The settings are :data:`IMAGE_GAN`'s, with ``options`` (names from :data:`IMAGE_OPTIONS`) changed;
+    ``d_learning_rate`` gives the discriminator its own learning rate (TTUR, Heusel et al., 2017).
+    """
     import keras
 
     from ganlab import models
     from ganlab.augment import make_augment
 
+    settings = dict(IMAGE_GAN, **options)
     size, _, channels = data.shape
     num_classes = data.num_classes if conditional else None
     generator = models.image_generator(size, channels, num_classes=num_classes)
     discriminator = models.image_discriminator(size, channels, num_classes=num_classes,
-                                               spectral_norm=IMAGE_GAN["spectral_norm"])
+                                               spectral_norm=settings["spectral_norm"])
 
-    def adam():
-        return keras.optimizers.Adam(learning_rate=IMAGE_GAN["learning_rate"], beta_1=IMAGE_GAN["beta_1"])
+    def adam(learning_rate):
+        return keras.optimizers.Adam(learning_rate=learning_rate, beta_1=settings["beta_1"])
 
-    augment = make_augment(IMAGE_GAN["augment"]) if IMAGE_GAN["augment"] else None
-    return Parts(generator, discriminator, adam(), adam(),
-                 dict(loss="non_saturating", r1_weight=IMAGE_GAN["r1_weight"], augment=augment))
+    d_learning_rate = settings["d_learning_rate"] or settings["learning_rate"]
+    augment = make_augment(settings["augment"]) if settings["augment"] else None
+    return Parts(generator, discriminator, adam(d_learning_rate), adam(settings["learning_rate"]),
+                 dict(loss="non_saturating", r1_weight=settings["r1_weight"], augment=augment))
 
 
 @register_recipe("mlp", "the classic fully connected GAN, non-saturating loss, Adam 2e-4 / beta1 0.5",
@@ -358,22 +381,22 @@ def mlp(data):
 @register_recipe("dcgan", "DCGAN (Radford et al.), Adam 2e-3 / beta1 0.5 (the paper: 2e-4); on colour images "
                  "a DCGAN of any size 16-256 (see recipes.IMAGE_GAN)", datasets=("mnist", IMAGES),
                  batch_size=64, epochs=20, ema_decay=EMA_DECAY, by_kind=_IMAGE_KIND)
-def dcgan(data):
+def dcgan(data, **options):
     from ganlab import models
 
     if data.kind == IMAGES:
-        return _image_gan(data, conditional=False)
+        return _image_gan(data, conditional=False, **options)
     return _pair(dcgan_config(DCGAN_LEARNING_RATE))(models.dcgan_generator(), models.dcgan_discriminator())
 
 
 @register_recipe("cdcgan", "conditional DCGAN: the label (the digit; on images, the painting or file a crop comes "
                  "from) enters G and D; Adam 2e-3 / beta1 0.5", datasets=("mnist", IMAGES),
                  batch_size=64, epochs=20, conditional=True, ema_decay=EMA_DECAY, by_kind=_IMAGE_KIND)
-def cdcgan(data):
+def cdcgan(data, **options):
     from ganlab import models
 
     if data.kind == IMAGES:
-        return _image_gan(data, conditional=True)
+        return _image_gan(data, conditional=True, **options)
     return _pair(dcgan_config(DCGAN_LEARNING_RATE))(models.dcgan_generator(num_classes=data.num_classes),
                                                     models.dcgan_discriminator(num_classes=data.num_classes))
 

@@ -9,6 +9,7 @@ training does is recorded in the run's ``config.json``, and a run is never
 resumed or reused with other settings: the error names what changed.
 """
 
+import json
 import math
 from pathlib import Path
 
@@ -58,7 +59,8 @@ def training_batches(dataset, batch_size, conditional, seed=0, limit=None, size=
 
 
 def train(model="dcgan", dataset="mnist", out="runs/dcgan", epochs=None, steps=None, batch_size=None,
-          seed=0, resume=False, verbose=1, limit=None, callbacks=(), timer=False, size=None):
+          seed=0, resume=False, verbose=1, limit=None, callbacks=(), timer=False, size=None, options=None,
+          time_limit=None):
     """Train a recipe into a run directory; return ``(gan, history)``.
 
     Writes ``config.json``, ``checkpoint.npz`` and ``generator.keras`` (after every
@@ -78,6 +80,10 @@ def train(model="dcgan", dataset="mnist", out="runs/dcgan", epochs=None, steps=N
         callbacks: more Keras callbacks (run after the sample grid, before the checkpoint).
         timer: log each epoch's training time as ``"seconds"`` (see ``callbacks.EpochTimer``).
         size: the side of the square crops of an image source (default ``recipes.DEFAULT_IMAGE_SIZE``).
+        options: settings of the recipe to change for this run (names in ``Recipe.options``; recorded).
+        time_limit: stop after this many seconds of training (see ``callbacks.TimeLimit``), for comparisons
+            at equal training time. When it stops the run, the run's recorded length becomes the epochs it
+            reached, so a later ``train_or_load`` with the same arguments returns it as finished.
 
     Raises:
         ValueError: for unknown names, bad sizes, a refused run directory, or one whose recorded settings
@@ -92,8 +98,11 @@ def train(model="dcgan", dataset="mnist", out="runs/dcgan", epochs=None, steps=N
         raise ValueError("give either epochs or steps, not both.")
     out = Path(out)
     run_dir = RunDir(out)
-    gan = recipes.build_gan(model, dataset, seed=seed, size=size)
+    options = recipes.check_options(recipe, options)
+    gan = recipes.build_gan(model, dataset, seed=seed, size=size, options=options)
     config = dict(model=model, dataset=dataset, seed=seed, limit=limit, shape=list(data_spec.shape),
+                  options=json.loads(json.dumps(options)),  # tuples become lists, as they come back from config.json
+                  time_limit=time_limit,
                   batch_size=batch_size or recipe.batch_size, ganlab_version=ganlab.__version__,
                   recipe=recipes.recipe_settings(gan, recipe))
 
@@ -101,7 +110,7 @@ def train(model="dcgan", dataset="mnist", out="runs/dcgan", epochs=None, steps=N
         if not run_dir.holds_run():
             raise ValueError(f"nothing to resume in {out}: it has no config.json.")
         saved = run_dir.read_config()
-        for key in ("model", "dataset", "seed", "limit", "shape"):
+        for key in ("model", "dataset", "seed", "limit", "shape", "options", "time_limit"):
             if saved.get(key) != config[key]:
                 raise ValueError(f"{out} holds a run with {key}={saved.get(key)!r}, not {config[key]!r}; "
                                  "resume with the same settings or start a new directory.")
@@ -138,12 +147,18 @@ def train(model="dcgan", dataset="mnist", out="runs/dcgan", epochs=None, steps=N
     if toy:
         points = dict(real=load_training_data(dataset, seed=seed, limit=limit)[0][:2000],
                       centres=datasets.toy_distribution(dataset).centres)
-    run_callbacks = gcallbacks.run_callbacks(out, history=history, extra=callbacks, timer=timer, **points)
-    gan.fit(data, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=None if data_spec.kind == "mnist" else steps_per_epoch,
+    limit_callback = [gcallbacks.TimeLimit(time_limit)] if time_limit is not None else []
+    run_callbacks = gcallbacks.run_callbacks(out, history=history, extra=[*limit_callback, *callbacks], timer=timer,
+                                             **points)
+    gan.fit(data, epochs=epochs, initial_epoch=initial_epoch,
+            steps_per_epoch=None if data_spec.kind == "mnist" else steps_per_epoch,
             callbacks=run_callbacks, verbose=verbose)
     guard = run_callbacks[0]
     if guard.message:
         raise gcallbacks.TrainingDiverged(guard.message)
+    if limit_callback and limit_callback[0].stopped_epoch:
+        config["epochs"] = limit_callback[0].stopped_epoch  # the run is finished where the time limit stopped it
+        run_dir.write_config(config)
     return gan, run_callbacks[-1].history
 
 

@@ -57,3 +57,9 @@ def test_evaluation_callback_refuses_bad_settings():
         callbacks.EvaluationCallback(metrics=["fid"], distribution="ring8")
     with pytest.raises(ValueError, match="metrics"):
         callbacks.EvaluationCallback(metrics=["high_quality"])
+
+
+@pytest.mark.parametrize("seconds", [0, -1, True, "60"])
+def test_time_limit_refuses_what_is_not_a_positive_number_of_seconds(seconds):
+    with pytest.raises(ValueError, match="time_limit must be a positive number of seconds"):
+        callbacks.TimeLimit(seconds)

@@ -239,3 +239,36 @@ def test_a_run_on_image_crops_trains_whole_epochs_of_steps_and_refuses_another_s
 def test_limit_is_refused_for_an_image_source(tmp_path):
     with pytest.raises(ValueError, match="limit applies to mnist and 2D data"):
         runs.train("dcgan", "starry_night", out=tmp_path, steps=1, size=16, limit=10, verbose=0)
+
+
+def test_a_run_records_its_options_and_refuses_to_resume_with_others(tmp_path):
+    options = dict(augment=("translation", "cutout"), d_learning_rate=4e-3)
+    runs.train("dcgan", "starry_night", out=tmp_path, steps=1, batch_size=4, size=16, verbose=0, options=options)
+    config = rundir.RunDir(tmp_path).read_config()
+    assert config["options"] == dict(augment=["translation", "cutout"], d_learning_rate=4e-3)
+    assert config["recipe"]["d_optimizer"]["learning_rate"] == 4e-3
+    assert config["recipe"]["g_optimizer"]["learning_rate"] == recipes.IMAGE_GAN["learning_rate"]
+    runs.train("dcgan", "starry_night", out=tmp_path, steps=1, batch_size=4, size=16, verbose=0, options=options,
+               resume=True)  # the same options: the finished run comes back
+    with pytest.raises(ValueError, match="options="):
+        runs.train("dcgan", "starry_night", out=tmp_path, steps=1, batch_size=4, size=16, verbose=0, resume=True)
+
+
+def test_an_option_the_recipe_does_not_take_is_refused_with_the_choices(tmp_path):
+    with pytest.raises(ValueError, match="no option spectral_norm here; it takes none"):
+        runs.train("gan", "ring8", out=tmp_path, epochs=1, options=dict(spectral_norm=True))
+    with pytest.raises(ValueError, match="no option width here; it takes learning_rate, d_learning_rate"):
+        runs.train("dcgan", "paintings", out=tmp_path, steps=1, size=16, options=dict(width=3))
+
+
+def test_a_time_limited_run_stops_records_where_and_comes_back_finished(tmp_path):
+    gan, history = runs.train("dcgan", "starry_night", out=tmp_path, epochs=50, batch_size=4, size=16, verbose=0,
+                              time_limit=0.5)
+    config = rundir.RunDir(tmp_path).read_config()
+    assert config["time_limit"] == 0.5 and 1 <= config["epochs"] < 50
+    assert len(history["g_loss"]) == config["epochs"]
+    again, history_again = runs.train_or_load("dcgan", "starry_night", out=tmp_path, batch_size=4, size=16,
+                                              verbose=0, time_limit=0.5)
+    assert history_again["g_loss"] == history["g_loss"]  # nothing trained on
+    with pytest.raises(ValueError, match="time_limit=0.5, not 1"):
+        runs.train_or_load("dcgan", "starry_night", out=tmp_path, batch_size=4, size=16, verbose=0, time_limit=1)
