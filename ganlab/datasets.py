@@ -273,3 +273,465 @@ def make_dataset(*arrays, batch_size=64, shuffle=True, seed=None):
     if shuffle:
         dataset = dataset.shuffle(lengths.pop(), seed=seed, reshuffle_each_iteration=True)
     return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+# --------------------------------------------------------------------------- paintings and folders of images
+
+PAINTINGS_DIR = Path(__file__).resolve().parent / "assets" / "paintings"
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp")
+IMAGE_SIZES = (16, 32, 64, 128, 256)
+DEFAULT_SCALE = (0.25, 0.5)
+MAX_UPSAMPLING = 2.0
+DEFAULT_CACHE_BYTES = 256 * 2**20
+
+
+@dataclass(frozen=True)
+class Painting:
+    """One of the eight public-domain paintings shipped with the package, with its credit.
+
+    The shipped file is a resized copy (sRGB, longer side at most 640 px, JPEG
+    quality 90); ``assets/paintings/README.md`` says where the originals come
+    from and why they are free to ship.
+
+    Attributes:
+        key: short name used on the command line, e.g. ``"starry_night"``.
+        title: the work's title as the credits give it; an uncertain or
+            alternative title is kept in it ("The Wreck of a Transport Ship
+            (often titled The Shipwreck of the Minotaur)").
+        artist: the artist's name, with "attributed to" where the attribution
+            is not certain.
+        lived: the artist's life dates, e.g. ``"1853-1890"``.
+        year: when the work was made, as a string ("1889", "c. 1831", "Edo period").
+        path: the shipped JPEG file.
+    """
+
+    key: str
+    title: str
+    artist: str
+    lived: str
+    year: str
+    path: Path
+
+    @property
+    def credit(self):
+        """``"The Starry Night, Vincent van Gogh, 1889"``: work, artist, year, for captions."""
+        return f"{self.title}, {self.artist}, {self.year}"
+
+
+_PAINTINGS = tuple(
+    Painting(key, title, artist, lived, year, PAINTINGS_DIR / filename)
+    for key, title, artist, lived, year, filename in (
+        ("starry_night", "The Starry Night", "Vincent van Gogh", "1853-1890", "1889",
+         "van_gogh_starry_night.jpg"),
+        ("great_wave", "The Great Wave off Kanagawa", "Katsushika Hokusai", "1760-1849", "c. 1831",
+         "hokusai_great_wave.jpg"),
+        ("scream", "The Scream", "Edvard Munch", "1863-1944", "1893", "munch_the_scream.jpg"),
+        ("shipwreck", "The Wreck of a Transport Ship (often titled The Shipwreck of the Minotaur)",
+         "J. M. W. Turner", "1775-1851", "c. 1810", "turner_shipwreck_of_the_minotaur.jpg"),
+        ("water_lilies", "Water Lilies", "Claude Monet", "1840-1926", "1919", "monet_water_lilies_1919.jpg"),
+        ("blossoming_tree", "a blossoming tree on a gold ground (Rinpa screen painting)",
+         "attributed to Sakai Hoitsu", "1761-1828", "Edo period", "sakai_hoitsu_blossoming_tree.jpg"),
+        ("udnie", "Udnie (Young American Girl; The Dance)", "Francis Picabia", "1879-1953", "1913",
+         "picabia_udnie.jpg"),
+        ("woman_with_a_hat", "Woman with a Hat", "Henri Matisse", "1869-1954", "1905",
+         "matisse_woman_with_a_hat.jpg"),
+    )
+)
+
+
+def paintings():
+    """Return the eight shipped paintings, always in the same order.
+
+    The order is fixed: a conditional model's label for a painting is its index
+    in this tuple (0 is The Starry Night, 7 is Woman with a Hat).
+    """
+    return _PAINTINGS
+
+
+def painting(key):
+    """Return the :class:`Painting` called ``key`` (e.g. ``"great_wave"``).
+
+    Raises:
+        ValueError: for an unknown key; the message lists the known ones.
+    """
+    for candidate in _PAINTINGS:
+        if candidate.key == key:
+            return candidate
+    raise ValueError(f"unknown painting {key!r}; choose one of {', '.join(p.key for p in _PAINTINGS)}.")
+
+
+def check_image_size(size):
+    """Return ``size`` as an int if it is a supported square image size (a power of two from 16 to 256).
+
+    Raises:
+        ValueError: ``"size must be a power of two from 16 to 256, got 48"``.
+    """
+    if isinstance(size, (bool, np.bool_)) or not isinstance(size, (int, np.integer)) or size not in IMAGE_SIZES:
+        raise ValueError(f"size must be a power of two from {IMAGE_SIZES[0]} to {IMAGE_SIZES[-1]}, got {size!r}.")
+    return int(size)
+
+
+def _check_channels(channels):
+    if isinstance(channels, bool) or channels not in (1, 3):
+        raise ValueError(f"channels must be 1 (grey) or 3 (RGB), got {channels!r}.")
+    return int(channels)
+
+
+def _to_srgb(image):
+    """Convert an RGB or CMYK image tagged with an ICC profile (e.g. Adobe RGB) to sRGB; else leave it."""
+    profile = image.info.get("icc_profile")
+    if not profile or image.mode not in ("RGB", "CMYK"):
+        return image
+    try:
+        import io
+
+        from PIL import ImageCms
+
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+        return ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
+    except Exception:  # a broken or unsupported profile: use the pixel values as they are
+        return image
+
+
+def _decode(path, channels):
+    """Decode an image file into a PIL image of mode "RGB" (channels=3) or "L" (channels=1).
+
+    See :func:`load_image` for the conversions.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.load()
+            image = ImageOps.exif_transpose(image)
+    except UnidentifiedImageError:
+        raise ValueError(f"{path} is not an image file that can be read (JPEG, PNG or WebP); "
+                         "remove it from the folder or convert it.") from None
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as error:
+        raise ValueError(f"cannot read {path}: {error.strerror or error}.") from None
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as error:
+        raise ValueError(f"{path} is truncated or corrupt ({error}); re-export or re-download it.") from None
+    if image.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):  # 16-bit grey PNG: scale, do not clip
+        image = Image.fromarray((np.asarray(image, dtype=np.float64) / 257.0).round().clip(0, 255).astype(np.uint8))
+    elif image.mode == "F":
+        raise ValueError(f"{path} holds floating-point pixels (mode F); save it as an 8-bit image.")
+    if image.mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    if image.mode in ("LA", "La", "PA", "RGBa") or (image.mode in ("L", "RGB") and "transparency" in image.info):
+        image = image.convert("RGBA")
+    if image.mode == "RGBA":  # composite on white, as on paper
+        white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, image).convert("RGB")
+    image = _to_srgb(image)
+    return image.convert("RGB" if channels == 3 else "L")
+
+
+def load_image(path, channels=3):
+    """Read a JPEG, PNG or WebP file as float32 pixels (H, W, channels) in [-1, 1].
+
+    Pixel value v in 0..255 becomes v / 127.5 - 1. Conversions:
+
+    - grey (also 1-bit and 16-bit), RGB, CMYK and palette images become RGB
+      (channels=3) or grey (channels=1; grey = 0.299 R + 0.587 G + 0.114 B,
+      PIL's ITU-R 601 luma);
+    - transparency (RGBA, grey + alpha, a palette with a transparent colour) is
+      composited on white, as the picture would look on paper; dropping alpha
+      instead would show whatever colour the file stores under transparent
+      pixels, often black;
+    - an embedded ICC profile (e.g. Adobe RGB) is converted to sRGB, and an
+      EXIF orientation tag is applied, so photos stand the right way up;
+    - an animated file gives its first frame.
+
+    Args:
+        path: the image file.
+        channels: 3 for RGB, 1 for grey.
+
+    Returns:
+        float32 array (H, W, channels) in [-1, 1].
+
+    Raises:
+        ValueError: one line naming the file, if it is missing or unreadable,
+            not an image, or truncated; or for channels other than 1 or 3.
+    """
+    channels = _check_channels(channels)
+    pixels = np.asarray(_decode(Path(path), channels), dtype=np.float32)
+    return (pixels / 127.5 - 1.0).reshape(pixels.shape[0], pixels.shape[1], channels)
+
+
+def _is_image_name(path):
+    return path.suffix.lower() in IMAGE_EXTENSIONS and not path.name.startswith(".")
+
+
+def image_files(source):
+    """Return the image files that ``source`` names, as a list of Paths.
+
+    Args:
+        source: ``"paintings"`` (the eight shipped paintings, in the order of
+            :func:`paintings`), a painting key such as ``"starry_night"``, a
+            folder, or one image file. A folder gives its files whose names end
+            in .jpg, .jpeg, .png or .webp (any case), sorted by name; it is not
+            searched recursively, and other files, as well as hidden ones
+            (``.name``, e.g. macOS's ``._photo.jpg``), are ignored. A file with an
+            image extension that cannot be decoded is reported when it is
+            loaded. The names "paintings" and the painting keys take precedence
+            over a folder of the same name: write ``./paintings`` for the folder.
+
+    Returns:
+        list of Paths; for ``"paintings"`` the label of a file is its index.
+
+    Raises:
+        ValueError: if the path does not exist, a folder holds no image files,
+            or a single file does not have an image extension.
+    """
+    if isinstance(source, str):
+        if source == "paintings":
+            return [p.path for p in _PAINTINGS]
+        if source in {p.key for p in _PAINTINGS}:
+            return [painting(source).path]
+    path = Path(source).expanduser()
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file() and _is_image_name(p))
+        if not files:
+            folders = sum(1 for p in path.iterdir() if p.is_dir())
+            inside = f"; it has {folders} subfolder(s), which are not searched" if folders else ""
+            raise ValueError(f"folder {str(path)!r} holds no image files ({', '.join(IMAGE_EXTENSIONS)}){inside}.")
+        return files
+    if path.is_file():
+        if path.suffix.lower() not in IMAGE_EXTENSIONS:
+            raise ValueError(f"{str(path)!r} does not end in an image extension ({', '.join(IMAGE_EXTENSIONS)}).")
+        return [path]
+    raise ValueError(f"no such file or folder: {str(source)!r}; pass 'paintings', a painting key "
+                     f"({', '.join(p.key for p in _PAINTINGS)}), a folder of images or an image file.")
+
+
+def _check_scale(scale):
+    try:
+        low, high = (float(s) for s in scale)
+    except (TypeError, ValueError):
+        raise ValueError(f"scale must be a pair (low, high), got {scale!r}.") from None
+    if not 0.0 < low <= high <= 1.0:
+        raise ValueError(f"scale must satisfy 0 < low <= high <= 1, got {scale!r}.")
+    return low, high
+
+
+class ImageCache:
+    """A least-recently-used cache of decoded images, bounded in bytes.
+
+    Holds PIL images (one byte per pixel and channel). An image larger than the
+    whole budget is decoded for each use and never kept.
+
+    Attributes:
+        max_bytes: the budget.
+        nbytes: bytes held now.
+        peak_nbytes: the most bytes ever held.
+        hits, misses: lookups answered from the cache / by decoding.
+    """
+
+    def __init__(self, max_bytes=DEFAULT_CACHE_BYTES):
+        import threading
+        from collections import OrderedDict
+
+        if isinstance(max_bytes, bool) or not isinstance(max_bytes, (int, np.integer)) or max_bytes < 0:
+            raise ValueError(f"the cache budget must be a number of bytes >= 0, got {max_bytes!r}.")
+        self.max_bytes = int(max_bytes)
+        self.nbytes = self.peak_nbytes = self.hits = self.misses = 0
+        self._images = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self):
+        return len(self._images)
+
+    def get(self, path, channels):
+        """Return ``path`` decoded as by :func:`load_image` (a PIL image of mode RGB or L)."""
+        key = (str(path), channels)
+        with self._lock:
+            if key in self._images:
+                self._images.move_to_end(key)
+                self.hits += 1
+                return self._images[key]
+            self.misses += 1
+        image = _decode(Path(path), channels)
+        size = image.width * image.height * len(image.getbands())
+        with self._lock:
+            if size <= self.max_bytes and key not in self._images:
+                while self.nbytes + size > self.max_bytes:
+                    _, evicted = self._images.popitem(last=False)
+                    self.nbytes -= evicted.width * evicted.height * len(evicted.getbands())
+                self._images[key] = image
+                self.nbytes += size
+                self.peak_nbytes = max(self.peak_nbytes, self.nbytes)
+        return image
+
+
+class CropSampler:
+    """Random square crops of a set of image files: the one crop function behind
+    :func:`random_crops` and :func:`image_crops`.
+
+    Each crop, in turn, draws from the generator passed in: the file (uniformly
+    among the files, not by area), the relative side s ~ Uniform(low, high), the
+    crop's side ``round(s * min(H, W))`` pixels, its top-left corner uniformly
+    among the positions inside the image, and a coin for a horizontal flip
+    (drawn always, used only with ``flip=True``, so flipping mirrors some of the
+    same crops). The square is resized to ``size`` x ``size`` by PIL's Lanczos
+    filter, which widens with the shrink factor so that it averages over the
+    source pixels (antialiased) and keeps brushwork sharp when enlarging.
+
+    Constructing it reads every file's header (not its pixels) to check sizes;
+    pixels are decoded on demand through an :class:`ImageCache`.
+
+    Raises:
+        ValueError: for a bad size, scale or channels, a source that names no
+            image, a file that is not an image, or an image whose shorter side
+            is below ``size`` or whose smallest crop would be enlarged more than
+            ``MAX_UPSAMPLING`` (2) times.
+    """
+
+    def __init__(self, source, size, scale=DEFAULT_SCALE, channels=3, flip=False, cache_bytes=DEFAULT_CACHE_BYTES):
+        from PIL import Image, UnidentifiedImageError
+
+        self.size = check_image_size(size)
+        self.scale = _check_scale(scale)
+        self.channels = _check_channels(channels)
+        self.flip = bool(flip)
+        self.files = image_files(source)
+        self.cache = ImageCache(cache_bytes)
+        self.shapes = []
+        for path in self.files:
+            try:
+                with Image.open(path) as image:
+                    width, height = image.size
+            except UnidentifiedImageError:
+                raise ValueError(f"{path} is not an image file that can be read (JPEG, PNG or WebP); "
+                                 "remove it from the folder or convert it.") from None
+            except (OSError, SyntaxError, ValueError, EOFError) as error:
+                raise ValueError(f"cannot read {path} ({error}).") from None
+            shortest = min(width, height)
+            if shortest < self.size:
+                raise ValueError(f"{path} is {width} x {height} pixels, smaller than the {self.size} x {self.size} "
+                                 "crop; use a smaller size or remove the image.")
+            smallest_crop = max(1, round(self.scale[0] * shortest))
+            if self.size > MAX_UPSAMPLING * smallest_crop:
+                raise ValueError(
+                    f"{path} ({width} x {height}) at scale {self.scale[0]:g} gives {smallest_crop}-pixel crops, "
+                    f"which a {self.size}-pixel crop would enlarge more than {MAX_UPSAMPLING:g} times; "
+                    f"raise scale's low end to at least {self.size / (MAX_UPSAMPLING * shortest):.2f} or use a "
+                    "smaller size.")
+            self.shapes.append((height, width))
+
+    def crop(self, rng):
+        """Draw one crop with ``rng`` (a numpy Generator): (float32 (size, size, channels) in [-1, 1], label)."""
+        from PIL import Image
+
+        label = int(rng.integers(len(self.files)))
+        height, width = self.shapes[label]
+        side = min(max(1, round(rng.uniform(*self.scale) * min(height, width))), height, width)
+        left = int(rng.integers(width - side + 1))
+        top = int(rng.integers(height - side + 1))
+        mirror = rng.random() < 0.5
+        image = self.cache.get(self.files[label], self.channels)
+        if image.size != (width, height):
+            raise ValueError(f"{self.files[label]} changed while it was read ({width} x {height}, "
+                             f"now {image.width} x {image.height}).")
+        crop = image.resize((self.size, self.size), Image.LANCZOS, box=(left, top, left + side, top + side))
+        pixels = np.asarray(crop, dtype=np.float32).reshape(self.size, self.size, self.channels)
+        if self.flip and mirror:
+            pixels = pixels[:, ::-1]
+        return pixels / 127.5 - 1.0, label
+
+    def sample(self, n, rng):
+        """Draw ``n`` crops in turn: (float32 (n, size, size, channels), int32 labels (n,))."""
+        images = np.empty((n, self.size, self.size, self.channels), dtype=np.float32)
+        labels = np.empty(n, dtype=np.int32)
+        for i in range(n):
+            images[i], labels[i] = self.crop(rng)
+        return images, labels
+
+
+def random_crops(source, n, size, scale=DEFAULT_SCALE, channels=3, flip=False, labels=False, seed=None,
+                 cache_bytes=DEFAULT_CACHE_BYTES):
+    """Cut ``n`` random square crops from the images of ``source``, as a numpy array.
+
+    How a crop is drawn is described in :class:`CropSampler`. The default scale
+    (0.25, 0.5) makes crops a quarter to a half of the shorter side: on the
+    shipped paintings (shorter sides 293 to 512 px) that is 73 to 256 px shrunk
+    to 64, so a 64 x 64 crop shows a motif of the painting (a swirl of the
+    Starry Night, the crest of the wave) with its brushwork, and there are many
+    different crops of each painting rather than eight near-copies of the whole.
+
+    The same seed gives the same crops, and the first ``n`` crops of
+    :func:`image_crops` with the same arguments and seed.
+
+    Args:
+        source: ``"paintings"``, a painting key, a folder or an image file (see
+            :func:`image_files`).
+        n: number of crops.
+        size: side of the crops, one of ``IMAGE_SIZES`` (16 to 256).
+        scale: (low, high), the crop's side as a share of the image's shorter side.
+        channels: 3 (RGB) or 1 (grey).
+        flip: mirror half of the crops left-right (off by default: paintings
+            are not mirror-symmetric).
+        labels: also return each crop's label, the index of its file in
+            ``image_files(source)`` (for "paintings", the painting's index).
+        seed: seed of numpy's generator; None draws fresh crops each call.
+        cache_bytes: budget of the cache of decoded images.
+
+    Returns:
+        float32 array (n, size, size, channels) in [-1, 1], and with
+        ``labels=True`` also an int32 array (n,).
+
+    Raises:
+        ValueError: see :class:`CropSampler` and :func:`load_image`; or for n < 1.
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}.")
+    sampler = CropSampler(source, size, scale, channels, flip, cache_bytes)
+    images, crop_labels = sampler.sample(int(n), np.random.default_rng(seed))
+    return (images, crop_labels) if labels else images
+
+
+def image_crops(source, size, batch_size=64, scale=DEFAULT_SCALE, channels=3, flip=False, labels=False, seed=None,
+                cache_bytes=DEFAULT_CACHE_BYTES):
+    """An endless ``tf.data.Dataset`` of batches of random crops, decoded on demand.
+
+    The crops are those of :func:`random_crops` (same arguments and seed, same
+    crops, in order). Files are decoded when a crop first needs them and kept
+    in a least-recently-used cache of at most ``cache_bytes`` (256 MB), so a
+    folder of thousands of large images is never held in memory whole; the
+    eight shipped paintings take 5 MB decoded. Crops are cut in one Python
+    thread and prefetched while the model trains.
+
+    The dataset never ends: give ``fit`` a ``steps_per_epoch``, or ``take``.
+    Each new iteration of the dataset starts the same sequence again when
+    ``seed`` is set, and a fresh one when it is None (Keras's ``fit`` with
+    ``steps_per_epoch`` keeps one iterator across epochs).
+    An image that cannot be decoded stops the iteration with a TensorFlow
+    error whose message names the file (sizes and headers are checked here,
+    before the first batch).
+
+    Args:
+        source, size, scale, channels, flip, labels, seed, cache_bytes: as for
+            :func:`random_crops`.
+        batch_size: crops per batch.
+
+    Returns:
+        a ``tf.data.Dataset`` of float32 batches (batch_size, size, size,
+        channels) in [-1, 1], or of (images, int32 labels (batch_size,)) with
+        ``labels=True``.
+    """
+    import tensorflow as tf
+
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+    batch_size = int(batch_size)
+    sampler = CropSampler(source, size, scale, channels, flip, cache_bytes)
+
+    def batches():
+        rng = np.random.default_rng(seed)  # with a seed, every iteration repeats the same stream
+        while True:
+            images, crop_labels = sampler.sample(batch_size, rng)
+            yield (images, crop_labels) if labels else images
+
+    image_spec = tf.TensorSpec((batch_size, sampler.size, sampler.size, sampler.channels), tf.float32)
+    signature = (image_spec, tf.TensorSpec((batch_size,), tf.int32)) if labels else image_spec
+    dataset = tf.data.Dataset.from_generator(batches, output_signature=signature)
+    return dataset.prefetch(tf.data.AUTOTUNE)

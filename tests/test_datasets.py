@@ -254,3 +254,347 @@ def test_make_dataset_batches_every_example_once_per_epoch():
 def test_make_dataset_rejects_arrays_of_different_lengths():
     with pytest.raises(ValueError, match="same length"):
         datasets.make_dataset(np.zeros(3), np.zeros(4))
+
+
+# --------------------------------------------------------------------------- paintings and folders of images
+
+from PIL import Image  # noqa: E402
+
+from ganlab.datasets import (  # noqa: E402
+    CropSampler,
+    ImageCache,
+    check_image_size,
+    image_crops,
+    image_files,
+    load_image,
+    painting,
+    paintings,
+    random_crops,
+)
+
+
+def save(path, array, **kwargs):
+    """Write a uint8 array (H, W[, C]) with PIL; the format follows the extension."""
+    Image.fromarray(np.asarray(array, dtype=np.uint8)).save(path, **kwargs)
+    return path
+
+
+def solid(height, width, colour):
+    return np.broadcast_to(np.array(colour, dtype=np.uint8), (height, width, 3)).copy()
+
+
+def readme_rows():
+    """(file, work, artist, lived, year) from the table of the shipped README."""
+    rows = []
+    for line in (datasets.PAINTINGS_DIR / "README.md").read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[0].endswith(".jpg"):
+            artist, lived = cells[2].rsplit(" (", 1)
+            rows.append((cells[0], cells[1], artist, lived.rstrip(")"), cells[3]))
+    return rows
+
+
+def test_eight_paintings_are_shipped_and_their_credits_match_the_readme():
+    rows = readme_rows()
+    assert len(rows) == 8
+    by_file = {row[0]: row for row in rows}
+    assert sorted(p.path.name for p in paintings()) == sorted(by_file)
+    for p in paintings():
+        _, work, artist, lived, year = by_file[p.path.name]
+        assert (p.title, p.artist, p.lived, p.year) == (work, artist, lived, year)
+        assert p.credit == f"{work}, {artist}, {year}"
+        assert p.path.is_file()
+
+
+def test_credit_reads_work_artist_year_and_keeps_uncertain_attribution():
+    assert painting("starry_night").credit == "The Starry Night, Vincent van Gogh, 1889"
+    assert painting("blossoming_tree").artist.startswith("attributed to Sakai Hoitsu")
+    assert "often titled The Shipwreck of the Minotaur" in painting("shipwreck").title
+
+
+def test_paintings_come_in_a_fixed_order_with_unique_keys():
+    keys = [p.key for p in paintings()]
+    assert keys[0] == "starry_night" and keys[-1] == "woman_with_a_hat"
+    assert len(set(keys)) == 8
+    assert paintings() == paintings()
+    assert image_files("paintings") == [p.path for p in paintings()]
+    assert image_files("great_wave") == [painting("great_wave").path]
+
+
+def test_unknown_painting_raises_value_error_listing_the_keys():
+    with pytest.raises(ValueError, match="starry_night.*woman_with_a_hat"):
+        painting("mona_lisa")
+
+
+def test_shipped_paintings_are_about_one_megabyte_with_a_longer_side_of_at_most_640():
+    total = sum(p.path.stat().st_size for p in paintings())
+    assert 0.7e6 < total < 1.3e6
+    for p in paintings():
+        with Image.open(p.path) as image:
+            assert image.format == "JPEG" and image.mode == "RGB"
+            assert max(image.size) <= 640 and min(image.size) >= 256
+
+
+@pytest.mark.parametrize("size", [16, 32, 64, 128, 256])
+def test_supported_image_sizes_are_returned_as_int(size):
+    assert check_image_size(np.int64(size)) == size and type(check_image_size(size)) is int
+
+
+@pytest.mark.parametrize("size", [48, 8, 512, 64.0, True, "64"])
+def test_unsupported_image_size_raises_value_error_naming_it(size):
+    with pytest.raises(ValueError, match=f"power of two from 16 to 256, got {size!r}"):
+        check_image_size(size)
+
+
+# ------------------------------------------------------------------ load_image
+
+
+def test_rgb_png_is_scaled_to_minus_one_one_as_float32(tmp_path):
+    pixels = np.array([[[0, 255, 51], [102, 204, 255]]], dtype=np.uint8)
+    image = load_image(save(tmp_path / "a.png", pixels))
+    assert image.dtype == np.float32 and image.shape == (1, 2, 3)
+    np.testing.assert_allclose(image, pixels / 127.5 - 1.0, atol=1e-6)
+
+
+def test_grey_image_becomes_rgb_with_equal_channels_or_stays_grey(tmp_path):
+    pixels = np.array([[0, 100], [200, 255]], dtype=np.uint8)
+    path = save(tmp_path / "grey.png", pixels)
+    rgb = load_image(path)
+    assert rgb.shape == (2, 2, 3)
+    np.testing.assert_allclose(rgb, np.repeat((pixels / 127.5 - 1.0)[..., None], 3, axis=2), atol=1e-6)
+    np.testing.assert_allclose(load_image(path, channels=1)[..., 0], pixels / 127.5 - 1.0, atol=1e-6)
+
+
+def test_rgb_image_in_grey_uses_itu_601_luma(tmp_path):
+    path = save(tmp_path / "red.png", solid(2, 2, (200, 100, 50)))
+    luma = round(200 * 0.299 + 100 * 0.587 + 50 * 0.114)  # 124
+    np.testing.assert_allclose(load_image(path, channels=1), luma / 127.5 - 1.0, atol=1 / 127.5)
+
+
+def test_transparent_pixels_of_rgba_are_composited_on_white(tmp_path):
+    rgba = np.array([[[0, 0, 0, 0], [0, 0, 0, 255], [255, 0, 0, 128]]], dtype=np.uint8)
+    image = load_image(save(tmp_path / "rgba.png", rgba))
+    expected = np.array([[255, 255, 255], [0, 0, 0], [255, 255 * 127 / 255, 255 * 127 / 255]])
+    np.testing.assert_allclose(image[0], expected / 127.5 - 1.0, atol=1.5 / 127.5)
+
+
+def test_palette_image_is_converted_to_rgb_or_grey(tmp_path):
+    palette_image = Image.fromarray(np.array([[0, 1], [1, 0]], dtype=np.uint8), mode="P")
+    palette_image.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762)
+    palette_image.save(tmp_path / "p.png")
+    rgb = load_image(tmp_path / "p.png")
+    np.testing.assert_allclose(rgb[0, 0], [1, -1, -1])
+    np.testing.assert_allclose(rgb[0, 1], [-1, -1, 1])
+    grey = load_image(tmp_path / "p.png", channels=1)
+    assert grey.shape == (2, 2, 1)
+    np.testing.assert_allclose(grey[0, 0, 0], round(255 * 0.299) / 127.5 - 1.0, atol=1e-6)
+
+
+def test_lossless_webp_is_read(tmp_path):
+    pixels = np.random.default_rng(0).integers(0, 256, size=(5, 7, 3), dtype=np.uint8)
+    image = load_image(save(tmp_path / "a.webp", pixels, lossless=True))
+    np.testing.assert_allclose(image, pixels / 127.5 - 1.0, atol=1e-6)
+
+
+def test_truncated_jpeg_raises_value_error_naming_the_file(tmp_path):
+    path = save(tmp_path / "whole.jpg", np.random.default_rng(0).integers(0, 256, (64, 64, 3)), quality=95)
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(ValueError, match=r"cut\.jpg is truncated"):
+        load_image(cut)
+
+
+def test_file_that_is_not_an_image_raises_value_error_naming_it(tmp_path):
+    fake = tmp_path / "notes.png"
+    fake.write_text("not a picture")
+    with pytest.raises(ValueError, match=r"notes\.png is not an image"):
+        load_image(fake)
+
+
+def test_missing_image_raises_value_error_naming_it(tmp_path):
+    with pytest.raises(ValueError, match=r"cannot read .*gone\.png"):
+        load_image(tmp_path / "gone.png")
+
+
+@pytest.mark.parametrize("channels", [0, 2, 4, True])
+def test_channels_other_than_one_or_three_raise_value_error(tmp_path, channels):
+    with pytest.raises(ValueError, match="channels must be 1"):
+        load_image(save(tmp_path / "a.png", solid(2, 2, (0, 0, 0))), channels=channels)
+
+
+# ------------------------------------------------------------------ image_files
+
+
+def test_folder_gives_its_image_files_sorted_without_other_files_or_subfolders(tmp_path):
+    for name in ("b.PNG", "a.jpg", "c.webp"):
+        save(tmp_path / name, solid(4, 4, (1, 2, 3)))
+    (tmp_path / "notes.txt").write_text("x")
+    (tmp_path / "._a.jpg").write_bytes(b"\x00\x05\x16\x07")  # macOS resource fork
+    (tmp_path / "sub").mkdir()
+    save(tmp_path / "sub" / "d.png", solid(4, 4, (1, 2, 3)))
+    assert [p.name for p in image_files(tmp_path)] == ["a.jpg", "b.PNG", "c.webp"]
+    assert image_files(str(tmp_path / "a.jpg")) == [tmp_path / "a.jpg"]
+
+
+def test_empty_folder_raises_value_error_naming_it(tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "readme.txt").write_text("x")
+    with pytest.raises(ValueError, match=r"empty' holds no image files"):
+        image_files(tmp_path / "empty")
+
+
+def test_missing_path_raises_value_error_saying_what_a_source_can_be(tmp_path):
+    with pytest.raises(ValueError, match="no such file or folder.*'paintings', a painting key"):
+        image_files(tmp_path / "nowhere")
+
+
+def test_file_without_an_image_extension_raises_value_error(tmp_path):
+    (tmp_path / "a.txt").write_text("x")
+    with pytest.raises(ValueError, match="does not end in an image extension"):
+        image_files(tmp_path / "a.txt")
+
+
+def test_folder_with_a_broken_image_reports_it_when_crops_are_cut(tmp_path):
+    save(tmp_path / "a.png", solid(64, 64, (1, 2, 3)))
+    (tmp_path / "b.png").write_text("not a picture")
+    assert len(image_files(tmp_path)) == 2
+    with pytest.raises(ValueError, match=r"b\.png is not an image"):
+        random_crops(tmp_path, 4, 16, seed=0)
+
+
+# ------------------------------------------------------------------ crops
+
+
+def test_crops_of_the_paintings_have_the_asked_shape_range_and_labels():
+    images, labels = random_crops("paintings", 40, 32, labels=True, seed=0)
+    assert images.shape == (40, 32, 32, 3) and images.dtype == np.float32
+    assert images.min() >= -1.0 and images.max() <= 1.0 and images.std() > 0.1
+    assert labels.dtype == np.int32 and labels.shape == (40,)
+    assert set(labels.tolist()) <= set(range(8)) and len(set(labels.tolist())) >= 6
+    grey = random_crops("starry_night", 3, 16, channels=1, seed=0)
+    assert grey.shape == (3, 16, 16, 1)
+
+
+def test_same_seed_gives_the_same_crops_and_another_seed_others():
+    first = random_crops("paintings", 6, 16, seed=3)
+    np.testing.assert_array_equal(first, random_crops("paintings", 6, 16, seed=3))
+    assert not np.allclose(first, random_crops("paintings", 6, 16, seed=4))
+
+
+def test_every_crop_has_the_colour_of_the_image_its_label_names(tmp_path):
+    colours = [(255, 0, 0), (0, 0, 255)]
+    for name, colour in zip(("a_red.png", "b_blue.png"), colours):
+        save(tmp_path / name, solid(40, 50, colour))
+    images, labels = random_crops(tmp_path, 50, 16, labels=True, seed=0)
+    assert set(labels.tolist()) == {0, 1}
+    expected = np.array(colours)[labels] / 127.5 - 1.0
+    np.testing.assert_allclose(images, np.broadcast_to(expected[:, None, None, :], images.shape), atol=1e-5)
+
+
+def half_black_half_white(tmp_path):
+    """64 x 100, black left of x = 50: every 64-px square holds x = 36..63, so its left edge is black, right white."""
+    pixels = np.zeros((64, 100, 3), dtype=np.uint8)
+    pixels[:, 50:] = 255
+    return save(tmp_path / "halves.png", pixels)
+
+
+def test_without_flip_the_left_column_of_a_crop_is_always_dark(tmp_path):
+    images = random_crops(half_black_half_white(tmp_path), 60, 16, scale=(1.0, 1.0), seed=0)
+    assert np.all(images[:, :, 0] < -0.9) and np.all(images[:, :, -1] > 0.9)
+
+
+def test_flip_mirrors_about_half_of_the_same_crops(tmp_path):
+    path = half_black_half_white(tmp_path)
+    plain = random_crops(path, 200, 16, scale=(1.0, 1.0), seed=1)
+    flipped = random_crops(path, 200, 16, scale=(1.0, 1.0), flip=True, seed=1)
+    mirrored = np.array([not np.array_equal(a, b) for a, b in zip(plain, flipped)])
+    np.testing.assert_array_equal(flipped[mirrored], plain[mirrored][:, :, ::-1])
+    assert 70 < mirrored.sum() < 130
+    assert np.all(flipped[mirrored][:, :, 0] > 0.9)  # the mirrored ones start white
+
+
+def test_shrinking_a_crop_averages_stripes_finer_than_its_pixels(tmp_path):
+    pixels = np.zeros((32, 32, 3), dtype=np.uint8)
+    pixels[::2] = 200  # stripes one pixel high: shrinking by two (antialiased) averages them to 100
+    images = random_crops(save(tmp_path / "stripes.png", pixels), 2, 16, scale=(1.0, 1.0), seed=0)
+    np.testing.assert_allclose(images[:, 2:-2], 100 / 127.5 - 1.0, atol=2 / 127.5)  # away from the border
+
+
+def test_image_smaller_than_the_crop_raises_value_error_naming_it_and_the_sizes(tmp_path):
+    path = save(tmp_path / "tiny.png", solid(20, 30, (9, 9, 9)))
+    with pytest.raises(ValueError, match=r"tiny\.png is 30 x 20 pixels, smaller than the 32 x 32 crop"):
+        random_crops(path, 1, 32)
+
+
+def test_crop_that_would_be_enlarged_more_than_twice_raises_value_error(tmp_path):
+    path = save(tmp_path / "small.png", solid(100, 100, (9, 9, 9)))
+    with pytest.raises(ValueError, match=r"small\.png .* 25-pixel crops.* more than 2 times.* at least 0\.32"):
+        random_crops(path, 1, 64, scale=(0.25, 0.5))
+    assert random_crops(path, 1, 64, scale=(0.32, 0.5)).shape == (1, 64, 64, 3)
+
+
+@pytest.mark.parametrize("scale", [(0.0, 0.5), (0.6, 0.5), (0.5, 1.5), 0.5, ("a", "b")])
+def test_bad_scale_raises_value_error(scale):
+    with pytest.raises(ValueError, match="scale must"):
+        random_crops("paintings", 1, 16, scale=scale)
+
+
+def test_crop_sides_are_drawn_from_the_scale_range(tmp_path):
+    """A ramp image: a crop's horizontal spread of values measures its side."""
+    ramp = np.tile(np.arange(256, dtype=np.uint8), (256, 1))
+    sampler = CropSampler(save(tmp_path / "ramp.png", ramp), 16, scale=(0.25, 0.5), channels=1)
+    images, _ = sampler.sample(200, np.random.default_rng(0))
+    spread = (images[:, 8, -1, 0] - images[:, 8, 0, 0]) * 127.5 * 16 / 15  # about the crop's side in pixels
+    assert spread.min() > 0.25 * 256 - 6 and spread.max() < 0.5 * 256 + 2
+    assert np.percentile(spread, 25) < 90 and np.percentile(spread, 75) > 100  # spread over the range
+
+
+# ------------------------------------------------------------------ streaming
+
+
+def test_image_cache_never_holds_more_than_its_budget_and_drops_the_least_recent(tmp_path):
+    paths = [save(tmp_path / f"{i}.png", solid(10, 10, (i, i, i))) for i in range(4)]  # 300 bytes each
+    cache = ImageCache(max_bytes=700)
+    for path in paths + paths[:1] + paths[2:3] + paths:
+        cache.get(path, 3)
+        assert cache.nbytes <= 700
+    assert cache.peak_nbytes == 600 and len(cache) == 2
+    big = save(tmp_path / "big.png", solid(20, 20, (1, 1, 1)))  # 1200 bytes: used, never kept
+    assert cache.get(big, 3).size == (20, 20) and cache.nbytes <= 700
+
+
+def test_streaming_crops_stay_within_the_cache_budget_and_decode_again(tmp_path):
+    colours = [(40 * i, 0, 255 - 40 * i) for i in range(6)]
+    for i, colour in enumerate(colours):
+        save(tmp_path / f"{i}.png", solid(64, 64, colour))  # 12,288 bytes decoded each
+    sampler = CropSampler(tmp_path, 16, channels=3, cache_bytes=2 * 64 * 64 * 3)
+    images, labels = sampler.sample(100, np.random.default_rng(0))
+    assert sampler.cache.peak_nbytes <= 2 * 64 * 64 * 3 and sampler.cache.misses > 6
+    expected = np.array(colours)[labels] / 127.5 - 1.0
+    np.testing.assert_allclose(images[:, 0, 0], expected, atol=1e-5)
+
+
+def test_image_crops_streams_the_crops_of_random_crops_in_batches(tmp_path):
+    dataset = image_crops("paintings", 16, batch_size=5, labels=True, seed=7)
+    batches = list(dataset.take(3).as_numpy_iterator())
+    images = np.concatenate([b[0] for b in batches])
+    labels = np.concatenate([b[1] for b in batches])
+    assert batches[0][0].shape == (5, 16, 16, 3) and batches[0][1].dtype == np.int32
+    expected_images, expected_labels = random_crops("paintings", 15, 16, labels=True, seed=7)
+    np.testing.assert_array_equal(images, expected_images)
+    np.testing.assert_array_equal(labels, expected_labels)
+    again = next(iter(dataset.take(1).as_numpy_iterator()))
+    np.testing.assert_array_equal(again[0], batches[0][0])
+
+
+def test_image_crops_without_labels_yields_image_batches_only():
+    batch = next(iter(image_crops("udnie", 32, batch_size=4, channels=1, seed=0)))
+    assert tuple(batch.shape) == (4, 32, 32, 1)
+
+
+def test_image_crops_checks_sizes_before_the_first_batch(tmp_path):
+    save(tmp_path / "tiny.png", solid(20, 20, (0, 0, 0)))
+    with pytest.raises(ValueError, match="smaller than the 32 x 32 crop"):
+        image_crops(tmp_path, 32)
+    with pytest.raises(ValueError, match="batch_size"):
+        image_crops("paintings", 32, batch_size=0)
