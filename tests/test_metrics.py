@@ -616,3 +616,125 @@ def test_memorisation_check_flags_exact_copies_and_not_fresh_noise():
 def test_memorisation_check_refuses_a_bad_quantile():
     with pytest.raises(ValueError, match="quantile"):
         metrics.memorisation_check(np.zeros((2, 4)), np.zeros((3, 4)), np.zeros((3, 4)), quantile=1.5)
+
+
+def test_sliced_wasserstein_against_several_sets_equals_single_calls():
+    reference = _smooth_images(24, size=16, seed=3)
+    first, second = _smooth_images(10, size=16, seed=4), _smooth_images(24, size=16, seed=5)
+    together = metrics._sliced_wasserstein_distances(reference, [first, second], 7, 16, 16, 2, 16, 5)
+    for images, result in zip((first, second), together):
+        alone = metrics.sliced_wasserstein_distance(reference, images, patches_per_image=16, directions=16,
+                                                    repeats=2, seed=5)
+        np.testing.assert_allclose(result.distances, alone.distances, rtol=1e-12)
+
+
+# --------------------------------------------------------------------------- the painting classifier
+
+
+@pytest.fixture(scope="module")
+def fresh_painting_crops():
+    from ganlab.datasets import random_crops
+
+    return random_crops("paintings", 240, 64, scale=metrics.PAINTING_CROP_SCALE, labels=True, seed=123)
+
+
+def test_painting_classifier_recognises_fresh_crops(fresh_painting_crops):
+    images, labels = fresh_painting_crops
+    probabilities = metrics.painting_probabilities(images)
+    assert probabilities.shape == (240, 8)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-9)
+    assert np.mean(np.argmax(probabilities, axis=1) == labels) >= 0.97
+
+
+def test_painting_classifier_is_small():
+    assert metrics.PAINTING_WEIGHTS_PATH.stat().st_size < 1_000_000
+    assert metrics.painting_classifier().count_params() < 200_000
+
+
+def test_painting_features_are_the_128_unit_penultimate_layer(fresh_painting_crops):
+    images = fresh_painting_crops[0][:5]
+    model = metrics.painting_classifier()
+    expected = keras.ops.convert_to_numpy(keras.Model(model.inputs[0], model.get_layer("features").output)(images))
+    features = metrics.painting_features(images)
+    assert features.shape == (5, 128)
+    np.testing.assert_allclose(features, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_painting_features_resize_other_sizes_to_64():
+    colours = np.float32([[0.8, -0.2, 0.1], [-0.5, 0.3, 0.9]])
+    flat = {size: np.broadcast_to(colours[:, None, None, :], (2, size, size, 3)) for size in (16, 64, 256)}
+    # a flat colour stays that colour under any resize, so every size gives the 64 x 64 features
+    np.testing.assert_allclose(metrics.painting_features(flat[16]), metrics.painting_features(flat[64]), atol=1e-5)
+    np.testing.assert_allclose(metrics.painting_features(flat[256]), metrics.painting_features(flat[64]), atol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(2, 64, 64, 1), (2, 64, 32, 3), (2, 48, 48, 3), (2, 8, 8, 3)])
+def test_painting_classifier_refuses_grey_non_square_and_odd_sizes(shape):
+    with pytest.raises(ValueError, match=r"\(N, S, S, 3\)|at least"):
+        metrics.painting_features(np.zeros(shape, np.float32))
+
+
+def test_pure_noise_lands_mostly_in_one_painting_class():
+    # why the share of samples assigned to the asked painting proves little on its own
+    noise = np.random.default_rng(0).uniform(-1, 1, (200, 64, 64, 3)).astype(np.float32)
+    histogram = np.bincount(np.argmax(metrics.painting_probabilities(noise), axis=1), minlength=8) / 200
+    assert histogram.max() >= 0.5
+
+
+def test_evaluate_paintings_puts_real_crops_near_the_floor_and_noise_far_above_it(tmp_path, monkeypatch):
+    from ganlab.datasets import random_crops
+
+    monkeypatch.setenv("GANLAB_CACHE_DIR", str(tmp_path))
+    real = random_crops("great_wave", 60, 64, scale=metrics.PAINTING_CROP_SCALE, seed=77)
+    noise = np.random.default_rng(1).uniform(-1, 1, (60, 64, 64, 3)).astype(np.float32)
+    real_scores = metrics.evaluate_paintings(real, painting="great_wave", reference_n=120)
+    noise_scores = metrics.evaluate_paintings(noise, painting=1, reference_n=120)
+    assert real_scores["share"] >= 0.95 and noise_scores["share"] <= 0.05
+    assert real_scores["fid"] < 3 * real_scores["fid_floor"]
+    assert noise_scores["fid"] > 100 * noise_scores["fid_floor"]
+    assert noise_scores["fid_floor"] == real_scores["fid_floor"]  # same painting, N and seed: same fresh crops
+    assert abs(real_scores["kid"]) < 0.05 * noise_scores["kid"]
+    assert sum(real_scores["histogram"]) == pytest.approx(1.0) and len(real_scores["histogram"]) == 8
+    assert real_scores["n"] == 60 and real_scores["reference_n"] == 120
+    json.dumps(real_scores)  # plain Python numbers
+
+
+def test_evaluate_paintings_fid_matches_the_frechet_distance_to_the_cached_reference(tmp_path, monkeypatch):
+    from ganlab.datasets import random_crops
+
+    monkeypatch.setenv("GANLAB_CACHE_DIR", str(tmp_path))
+    samples = random_crops("paintings", 40, 32, scale=(0.2, 0.5), seed=5)
+    scores = metrics.evaluate_paintings(samples, reference_n=50, scale=(0.2, 0.5))
+    assert "share" not in scores
+    reference = metrics.painting_features(random_crops("paintings", 50, 32, scale=(0.2, 0.5),
+                                                       seed=metrics.PAINTING_REFERENCE_SEED))
+    expected = metrics.frechet_distance_from_features(metrics.painting_features(samples), reference)
+    assert scores["fid"] == pytest.approx(expected, rel=1e-4)
+    stored = sorted(path.name for path in tmp_path.glob("painting_features_*.npz"))
+    digest = metrics.painting_weights_sha256()[:16]
+    assert stored == [f"painting_features_{digest}_all_32px_n40_scale0.2-0.5_seed3.npz",
+                      f"painting_features_{digest}_all_32px_n50_scale0.2-0.5_seed2.npz"]
+
+
+def test_evaluate_paintings_reports_sliced_wasserstein_with_its_floor(tmp_path, monkeypatch):
+    from ganlab.datasets import random_crops
+
+    monkeypatch.setenv("GANLAB_CACHE_DIR", str(tmp_path))
+    real = random_crops("scream", 16, 16, scale=(0.2, 0.5), seed=8)
+    scores = metrics.evaluate_paintings(real, painting="scream", reference_n=24, scale=(0.2, 0.5), swd=True)
+    flat = metrics.evaluate_paintings(np.zeros_like(real), painting="scream", reference_n=24, scale=(0.2, 0.5),
+                                      swd=True)
+    assert scores["swd_floor"] == flat["swd_floor"]
+    assert scores["swd"] < 2 * scores["swd_floor"] < flat["swd"]
+
+
+@pytest.mark.parametrize("painting, message", [(8, "out of range"), ("mona_lisa", "unknown painting"),
+                                               (1.5, "painting must be")])
+def test_evaluate_paintings_refuses_unknown_paintings(painting, message):
+    with pytest.raises(ValueError, match=message):
+        metrics.evaluate_paintings(np.zeros((4, 64, 64, 3), np.float32), painting=painting)
+
+
+def test_evaluate_paintings_refuses_a_single_sample():
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        metrics.evaluate_paintings(np.zeros((1, 64, 64, 3), np.float32))
