@@ -33,7 +33,8 @@ def main(argv=None):
     args = parse_args(argv)
     scale = metrics.PAINTING_CROP_SCALE
     print(f"size {args.size}, scale {scale}, reference N = {args.reference_n} (seed {metrics.PAINTING_REFERENCE_SEED})")
-    print("\n| reference | samples | N | FID | KID | SWD | share / top class | seconds |\n|---|---|---|---|---|---|---|---|")
+    print("\n| reference | samples | N | FID | KID | SWD | share / top class | seconds |\n"
+          "|---|---|---|---|---|---|---|---|")
     for n in args.sizes:
         for seed in (metrics.PAINTING_FLOOR_SEED, 4):
             start = time.time()

@@ -923,9 +923,10 @@ def unbiased_mmd2(features1, features2):
 def kernel_distance_from_features(features1, features2, subsets=100, subset_size=1000, seed=0):
     """KID: the unbiased squared MMD between two feature sets, averaged over random subsets.
 
-    $$ \\mathrm{KID} = \\widehat{\\mathrm{MMD}}^2_u(X, Y), \\qquad k(x, y) = \\big(\\tfrac{1}{d}\\, x^\\top y + 1\\big)^3 $$
+    $$ \\mathrm{KID} = \\widehat{\\mathrm{MMD}}^2_u(X, Y), \\qquad
+       k(x, y) = \\big(\\tfrac{1}{d}\\, x^\\top y + 1\\big)^3 $$
 
-    (Bińkowski et al., 2018, "Demystifying MMD GANs", section 5 and appendix;
+    (Bińkowski et al., 2018, "Demystifying MMD GANs";
     :func:`unbiased_mmd2`). Each of ``subsets`` rounds draws
     ``min(subset_size, N1, N2)`` rows of each set without replacement and
     computes the estimate; the mean and standard deviation over rounds are
