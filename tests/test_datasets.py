@@ -598,3 +598,59 @@ def test_image_crops_checks_sizes_before_the_first_batch(tmp_path):
         image_crops(tmp_path, 32)
     with pytest.raises(ValueError, match="batch_size"):
         image_crops("paintings", 32, batch_size=0)
+
+
+def test_exif_orientation_is_applied_so_photos_stand_upright(tmp_path):
+    pixels = np.zeros((2, 3), dtype=np.uint8)
+    pixels[0, 0] = 255  # white top-left corner, 3 wide and 2 high as stored
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to display"
+    Image.fromarray(pixels).save(tmp_path / "photo.png", exif=exif)
+    image = load_image(tmp_path / "photo.png", channels=1)[..., 0]
+    assert image.shape == (3, 2)
+    np.testing.assert_array_equal(image > 0, np.rot90(pixels, k=-1) > 0)  # the corner moves to the top right
+
+
+def test_sixteen_bit_grey_png_is_scaled_not_clipped(tmp_path):
+    pixels = np.array([[0, 32896, 65535]], dtype=np.uint16)  # 32896 = 128 * 257
+    Image.fromarray(pixels).save(tmp_path / "deep.png")
+    np.testing.assert_allclose(load_image(tmp_path / "deep.png", channels=1)[0, :, 0], [-1, 128 / 127.5 - 1, 1],
+                               atol=1e-6)
+
+
+def test_image_tagged_srgb_keeps_its_values(tmp_path):
+    from PIL import ImageCms
+
+    pixels = np.random.default_rng(0).integers(0, 256, size=(4, 4, 3), dtype=np.uint8)
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    Image.fromarray(pixels).save(tmp_path / "tagged.png", icc_profile=srgb)
+    np.testing.assert_allclose(load_image(tmp_path / "tagged.png"), pixels / 127.5 - 1.0, atol=2 / 127.5)
+
+
+def smooth_image(height, width, seed=0):
+    """Random colours that change slowly (a 4 x 4 grid of colours blown up bilinearly), as uint8."""
+    coarse = Image.fromarray(np.random.default_rng(seed).integers(0, 256, (4, 4, 3), dtype=np.uint8))
+    return np.asarray(coarse.resize((width, height), Image.BILINEAR))
+
+
+@pytest.mark.parametrize("name", ["large.png", "large.jpg"])
+def test_large_images_are_decoded_shrunk_and_give_the_crops_of_the_full_image(tmp_path, name):
+    path = save(tmp_path / name, smooth_image(512, 768), **({"quality": 95} if name.endswith("jpg") else {}))
+    sampler = CropSampler(path, 16, scale=(0.5, 1.0))
+    assert sampler.reductions == [8]  # smallest crops are 256 pixels: 8 times the crop size of 16
+    shrunk, _ = sampler.sample(30, np.random.default_rng(0))
+    assert sampler.cache.nbytes == 96 * 64 * 3
+    sampler.reductions = [1]
+    full, _ = sampler.sample(30, np.random.default_rng(0))
+    assert np.abs(shrunk - full).mean() < 2 / 127.5 and np.abs(shrunk - full).max() < 12 / 127.5
+
+
+def test_crops_follow_the_exif_orientation(tmp_path):
+    pixels = np.zeros((60, 40), dtype=np.uint8)
+    pixels[:, 20:] = 255  # stored: right half white; shown turned 90 degrees clockwise: bottom half white
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.fromarray(pixels).save(tmp_path / "turned.png", exif=exif)
+    images = random_crops(tmp_path / "turned.png", 20, 16, scale=(1.0, 1.0), channels=1, seed=0)
+    assert images.shape == (20, 16, 16, 1)  # 60 x 40 as shown: crops 40 high, anywhere along its width
+    assert np.all(images[:, 0] < -0.9) and np.all(images[:, -1] > 0.9)
