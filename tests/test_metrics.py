@@ -710,10 +710,26 @@ def test_evaluate_paintings_fid_matches_the_frechet_distance_to_the_cached_refer
                                                        seed=metrics.PAINTING_REFERENCE_SEED))
     expected = metrics.frechet_distance_from_features(metrics.painting_features(samples), reference)
     assert scores["fid"] == pytest.approx(expected, rel=1e-4)
-    stored = sorted(path.name for path in tmp_path.glob("painting_features_*.npz"))
+    stored = sorted(path.name.rsplit("_crops", 1)[0] for path in tmp_path.glob("painting_features_*.npz"))
     digest = metrics.painting_weights_sha256()[:16]
-    assert stored == [f"painting_features_{digest}_all_32px_n40_scale0.2-0.5_seed3.npz",
-                      f"painting_features_{digest}_all_32px_n50_scale0.2-0.5_seed2.npz"]
+    assert stored == [f"painting_features_{digest}_all_32px_n40_scale0.2-0.5_seed3",
+                      f"painting_features_{digest}_all_32px_n50_scale0.2-0.5_seed2"]
+
+
+def test_painting_reference_features_are_recomputed_when_the_crops_change(tmp_path, monkeypatch):
+    from ganlab import datasets
+
+    monkeypatch.setenv("GANLAB_CACHE_DIR", str(tmp_path))
+    before = metrics.painting_crop_features("udnie", 16, 6, (0.2, 0.5), seed=9)
+    cutting = datasets.random_crops
+
+    def darker_crops(*args, **kwargs):  # as if the crop method or the painting file had changed
+        return cutting(*args, **kwargs) * 0.5
+
+    monkeypatch.setattr(datasets, "random_crops", darker_crops)
+    after = metrics.painting_crop_features("udnie", 16, 6, (0.2, 0.5), seed=9)
+    assert len(list(tmp_path.glob("painting_features_*udnie_16px_n6*.npz"))) == 2
+    assert not np.allclose(before, after)
 
 
 def test_evaluate_paintings_reports_sliced_wasserstein_with_its_floor(tmp_path, monkeypatch):
