@@ -1283,11 +1283,12 @@ def memorisation_check(samples, training_crops, fresh_real_crops, k=3, features=
     a figure show each (flagged) sample beside its nearest training crops.
 
     Pixel distance finds exact and near-exact copies but not a copy shifted by
-    a few pixels or re-assembled from pieces (a 64 x 64 training crop rolled
-    by 3 pixels lies as far from it as a typical fresh crop lies from its
-    nearest training crop); the painting classifier's features
-    (``features=painting_features``) do not flag it either, since they also
-    call two different crops of one painting close. Look at the figure of the
+    a few pixels or re-assembled from pieces: of three 64 x 64 training crops
+    of the paintings rolled by 3 pixels, none was flagged (distances 38, 45
+    and 6.3 against a threshold of 5.1 and a fresh median of 37, with 2,000
+    training and 500 fresh crops). The painting classifier's features
+    (``features=painting_features``) did not flag them either: they also call
+    two different crops of one painting close. Look at the figure of the
     nearest neighbours as well as at the numbers.
     Fresh crops overlap training crops (both are cut from eight paintings), so
     their distances are small too: that is the floor a generator is held to.
