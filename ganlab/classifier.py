@@ -10,10 +10,21 @@ train split, with small random shifts and rotations); its accuracy on the
 layer (``"features"``) plays the role that Inception-v3's pool features play in
 the usual FID (see ``ganlab.metrics``).
 
-To add a classifier (say for crops of paintings), write its builder next to
-:func:`build_mnist_classifier`, save its weights into ``ganlab/assets`` and add
-one :func:`register_classifier` call below; every function here then takes
-``classifier="<its name>"``.
+``"paintings"`` scores colour crops of the eight shipped paintings (see
+:func:`build_painting_classifier`): its weights
+(``ganlab/assets/painting_classifier.weights.h5``, 0.51 MB, 115,704 weights) come
+from ``scripts/train_painting_classifier.py`` with seed 0: 6 epochs over 16,000
+random 64 x 64 crops with crop sides from 0.11 to 0.6 of the painting's shorter
+side (:data:`PAINTING_CROP_SCALE`; 0.11 is the least that keeps the enlargement
+of the smallest painting's crops within 2x), with brightness, contrast and
+pixel-noise augmentation. Its accuracy on 2,000 fresh crops (seed 1): 99.95% at
+64 x 64 (1,999 of 2,000), 99.95% for crops cut at 32 x 32 and 100% for crops cut
+at 128 x 128 (scale 0.22 to 0.6), both resized to 64 x 64 as it does for every
+size it takes (:attr:`ClassifierSpec.input_sizes`).
+
+To add a classifier, write its builder next to these, save its weights into
+``ganlab/assets`` and add one :func:`register_classifier` call; every function
+here then takes ``classifier="<its name>"``.
 """
 
 import hashlib
@@ -24,11 +35,12 @@ import keras
 import numpy as np
 
 from ganlab._checks import register_once
-from ganlab.datasets import MNIST_CLASSES, MNIST_IMAGE_SHAPE
+from ganlab.datasets import IMAGE_SIZES, MNIST_CLASSES, MNIST_IMAGE_SHAPE, paintings
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 BATCH_SIZE = 1000
 RANGE_TOLERANCE = 1e-3  # pixel values may leave [-1, 1] by this much (rounding, float16 storage)
+PAINTING_CROP_SCALE = (0.11, 0.6)  # crop side / shorter side of the painting, as the painting classifier was trained
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,8 @@ class ClassifierSpec:
         image_shape: (H, W, C) of the images it takes, in [-1, 1].
         num_classes: the number of classes (logits per image).
         feature_layer: the layer whose activations are the features (FID's embedding).
+        made_by: the script that trains it and writes its weights.
+        input_sizes: other square sizes it takes, resized to its own first (bilinear, antialiased).
     """
 
     name: str
@@ -50,6 +64,8 @@ class ClassifierSpec:
     image_shape: tuple
     num_classes: int
     feature_layer: str = "features"
+    made_by: str = ""
+    input_sizes: tuple = ()
 
     @property
     def weights_path(self):
@@ -117,7 +133,44 @@ def build_mnist_classifier():
 
 
 register_classifier(ClassifierSpec("mnist", build_mnist_classifier, "mnist_classifier.weights.h5", MNIST_IMAGE_SHAPE,
-                                   MNIST_CLASSES))
+                                   MNIST_CLASSES, made_by="scripts/train_classifier.py"))
+
+
+# --------------------------------------------------------------------------- the painting classifier
+
+PAINTING_IMAGE_SHAPE = (64, 64, 3)
+
+
+def build_painting_classifier():
+    """Build the (untrained) classifier of the eight paintings' crops: a small CNN with 8 logits.
+
+    Four 3 x 3 convolutions with stride 2 (16, 32, 64, 128 channels, each
+    followed by batch normalisation and a ReLU) take a 64 x 64 x 3 crop down to
+    4 x 4, a global average pool makes the result independent of where in the
+    crop a motif sits, then dense 128 + ReLU (``"features"``) and dense 8
+    (``"logits"``, one per painting in the order of
+    :func:`ganlab.datasets.paintings`). Input: images in [-1, 1], (N, 64, 64, 3).
+
+    Returns:
+        A ``keras.Model`` named ``"painting_classifier"`` (about 117,000 weights).
+    """
+    layers = keras.layers
+    images = keras.Input(PAINTING_IMAGE_SHAPE, name="images")
+    x = images
+    for index, filters in enumerate((16, 32, 64, 128), start=1):
+        x = layers.Conv2D(filters, 3, strides=2, padding="same", use_bias=False, name=f"conv{index}")(x)
+        x = layers.BatchNormalization(name=f"norm{index}")(x)
+        x = layers.ReLU(name=f"relu{index}")(x)
+    x = layers.GlobalAveragePooling2D(name="pool")(x)
+    x = layers.Dense(128, activation="relu", name="features")(x)
+    x = layers.Dropout(0.3, name="dropout")(x)
+    logits = layers.Dense(len(paintings()), name="logits")(x)
+    return keras.Model(images, logits, name="painting_classifier")
+
+
+register_classifier(ClassifierSpec("paintings", build_painting_classifier, "painting_classifier.weights.h5",
+                                   PAINTING_IMAGE_SHAPE, len(paintings()),
+                                   made_by="scripts/train_painting_classifier.py", input_sizes=IMAGE_SIZES))
 
 
 # --------------------------------------------------------------------------- loading, checking, running
@@ -138,7 +191,7 @@ def load_classifier(classifier="mnist"):
         if not spec.weights_path.is_file():
             raise FileNotFoundError(
                 f"the classifier weights {spec.weights_path} are missing; reinstall ganlab or recreate them "
-                "(scripts/train_classifier.py makes the MNIST ones)."
+                f"with {spec.made_by}."
             )
         model = spec.build()
         model.load_weights(spec.weights_path)
@@ -161,28 +214,31 @@ def check_images(images, name="images", classifier="mnist"):
     Args:
         images: array-like of the classifier's image shape, e.g. (N, 28, 28, 1) for
             ``"mnist"`` (one-channel images may drop the channel axis: (N, 28, 28)),
-            values in [-1, 1]; values up to 1e-3 outside (rounding) are clipped.
+            or square images of one of its ``input_sizes`` (``"paintings"``: (N, S, S, 3),
+            S from 16 to 256); values in [-1, 1]; values up to 1e-3 outside (rounding) are clipped.
         name: what to call the array in error messages.
         classifier: the name of a registered classifier (see :data:`CLASSIFIERS`).
 
     Returns:
-        A float32 numpy array (N, H, W, C) of the classifier's image shape.
+        A float32 numpy array (N, H, W, C).
 
     Raises:
         ValueError: for a non-numeric array, a wrong shape, no images, NaN or
             infinite values, or values outside [-1, 1].
     """
-    image_shape = get_classifier_spec(classifier).image_shape
+    spec = get_classifier_spec(classifier)
     array = np.asarray(images)
     if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
         raise ValueError(f"{name} must be a real-valued numeric array, got dtype {array.dtype}.")
-    height, width, channels = image_shape
+    height, width, channels = spec.image_shape
     if channels == 1 and array.ndim == 3 and array.shape[1:] == (height, width):
         array = array[..., None]
-    if array.ndim != 4 or array.shape[1:] != tuple(image_shape):
+    shapes = [tuple(spec.image_shape)] + [(size, size, channels) for size in spec.input_sizes]
+    if array.ndim != 4 or array.shape[1:] not in shapes:
         grey = f" or (N, {height}, {width})" if channels == 1 else ""
-        raise ValueError(f"{name} must have shape (N, {height}, {width}, {channels}){grey} ({channels}-channel "
-                         f"{height} x {width} images), got shape {array.shape}.")
+        sizes = f", or (N, S, S, {channels}) with S in {spec.input_sizes}" if spec.input_sizes else ""
+        raise ValueError(f"{name} must have shape (N, {height}, {width}, {channels}){grey}{sizes} ({channels}-channel "
+                         f"images for the {classifier!r} classifier), got shape {array.shape}.")
     if len(array) == 0:
         raise ValueError(f"{name} holds no images (shape {array.shape}).")
     array = array.astype(np.float32)
@@ -193,10 +249,22 @@ def check_images(images, name="images", classifier="mnist"):
     low, high = float(array.min()), float(array.max())
     if low < -1 - RANGE_TOLERANCE or high > 1 + RANGE_TOLERANCE:
         raise ValueError(
-            f"{name} must have values in [-1, 1] (the range of ganlab.load_mnist and of a tanh generator), "
+            f"{name} must have values in [-1, 1] (the range of ganlab's data and of a tanh generator), "
             f"got values in [{low:.4g}, {high:.4g}]. Scale uint8 pixels with x / 127.5 - 1."
         )
     return np.clip(array, -1.0, 1.0)
+
+
+def resize_for(images, classifier="mnist"):
+    """``images`` (N, S, S, C) resized to a classifier's own size: bilinear with antialiasing, clipped to [-1, 1].
+
+    This is what :func:`features_and_logits` does to images of one of the spec's ``input_sizes``.
+    """
+    image_shape = get_classifier_spec(classifier).image_shape
+    if images.shape[1:3] == tuple(image_shape[:2]):
+        return images
+    resized = keras.ops.image.resize(images, image_shape[:2], interpolation="bilinear", antialias=True)
+    return np.clip(keras.ops.convert_to_numpy(resized), -1.0, 1.0)
 
 
 def features_and_logits(images, name="images", classifier="mnist"):
@@ -210,7 +278,8 @@ def features_and_logits(images, name="images", classifier="mnist"):
     two_headed = CACHE.two_headed[classifier]
     features, logits = [], []
     for start in range(0, len(images), BATCH_SIZE):
-        batch_features, batch_logits = two_headed(images[start:start + BATCH_SIZE], training=False)
+        batch = resize_for(images[start:start + BATCH_SIZE], classifier)
+        batch_features, batch_logits = two_headed(batch, training=False)
         features.append(keras.ops.convert_to_numpy(batch_features))
         logits.append(keras.ops.convert_to_numpy(batch_logits))
     return np.concatenate(features).astype(np.float64), np.concatenate(logits).astype(np.float64)

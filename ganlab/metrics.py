@@ -20,6 +20,7 @@ name             meaning
 :func:`evaluate_file` (the ``ganlab evaluate`` command) returns them.
 """
 
+import hashlib
 import math
 import os
 import zipfile
@@ -28,8 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ganlab.classifier import (check_images, classifier_features, classifier_probabilities, features_and_logits,
-                               softmax, weights_sha256)
+from ganlab._checks import positive_int
+from ganlab.classifier import (PAINTING_CROP_SCALE, RANGE_TOLERANCE, check_images, classifier_features,
+                               classifier_probabilities, features_and_logits, softmax, weights_sha256)
 from ganlab.config import cache_dir
 from ganlab.datasets import MNIST_CLASSES, MNIST_IMAGE_SHAPE, ToyDistribution, load_mnist, toy_distribution
 
@@ -568,3 +570,715 @@ def check_metric_names(metrics, allowed):
     if unknown or not metrics:
         raise ValueError(f"metrics must be a non-empty selection of {allowed}, got {metrics!r}.")
     return metrics
+
+
+# =========================================================================== colour art
+# Metrics for colour images of any size (the paintings of issue 13): KID on any
+# features, the sliced Wasserstein distance on Laplacian-pyramid patches, a
+# nearest-neighbour memorisation check, and the painting classifier's scores.
+
+
+SlicedWasserstein = namedtuple("SlicedWasserstein", ["distances", "mean", "resolutions"])
+SlicedWasserstein.__doc__ = """Sliced Wasserstein distance per pyramid level (see :func:`sliced_wasserstein_distance`).
+
+distances: float array (L,), one distance per Laplacian-pyramid level, finest first.
+mean: their mean. resolutions: the side of each level, e.g. (64, 32, 16)."""
+
+Neighbours = namedtuple("Neighbours", ["distances", "indices"])
+Neighbours.__doc__ = """The k nearest references of each query (see :func:`nearest_neighbours`).
+
+distances: float64 array (N, k), Euclidean distances in increasing order.
+indices: int64 array (N, k), the references' row numbers."""
+
+Memorisation = namedtuple("Memorisation", [
+    "sample_distances", "neighbour_indices", "neighbour_distances", "fresh_distances", "threshold",
+    "flagged", "fraction_flagged", "expected_fraction", "median_sample", "median_fresh"])
+Memorisation.__doc__ = """Result of :func:`memorisation_check`.
+
+sample_distances: (N,) each sample's distance to its nearest training crop.
+neighbour_indices, neighbour_distances: (N, k) its k nearest training crops, nearest first
+(row numbers into ``training_crops``, for a figure of each sample beside them).
+fresh_distances: (M,) the same distance for each fresh real crop (the baseline).
+threshold: the ``quantile`` of ``fresh_distances``. flagged: (N,) bool, sample distance < threshold.
+fraction_flagged: flagged.mean(). expected_fraction: ``quantile``, what fraction_flagged is
+for samples as new as fresh real crops. median_sample, median_fresh: the two medians."""
+
+
+def _check_color_images(images, name="images", min_size=1):
+    """Validate images (N, H, W, C) with C in (1, 3) (or (N, H, W), made grey) in [-1, 1]; float32 copy."""
+    array = np.asarray(images)
+    if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
+        raise ValueError(f"{name} must be a real-valued numeric array, got dtype {array.dtype}.")
+    if array.ndim == 3:
+        array = array[..., None]
+    if array.ndim != 4 or array.shape[3] not in (1, 3):
+        raise ValueError(f"{name} must have shape (N, H, W, C) with C = 1 or 3 (channels last), "
+                         f"got shape {array.shape}.")
+    if len(array) == 0:
+        raise ValueError(f"{name} holds no images (shape {array.shape}).")
+    if min(array.shape[1:3]) < min_size:
+        raise ValueError(f"{name} must be at least {min_size} x {min_size} pixels, got {array.shape[1]} x "
+                         f"{array.shape[2]}.")
+    array = array.astype(np.float32)
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} holds {int(array.size - np.isfinite(array).sum())} NaN or infinite values.")
+    low, high = float(array.min()), float(array.max())
+    if low < -1 - RANGE_TOLERANCE or high > 1 + RANGE_TOLERANCE:
+        raise ValueError(f"{name} must have values in [-1, 1], got values in [{low:.4g}, {high:.4g}]. "
+                         "Scale uint8 pixels with x / 127.5 - 1.")
+    return np.clip(array, -1.0, 1.0)
+
+
+def _check_seed(seed):
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}.")
+    return seed
+
+
+# --------------------------------------------------------------------------- kernel inception distance
+
+
+def polynomial_kernel(features1, features2):
+    """The cubic polynomial kernel of KID: k(x, y) = (x . y / d + 1)^3 for every pair of rows.
+
+    Args:
+        features1, features2: arrays (N1, d) and (N2, d).
+
+    Returns:
+        float64 array (N1, N2).
+    """
+    features1 = np.asarray(features1, np.float64)
+    features2 = np.asarray(features2, np.float64)
+    return (features1 @ features2.T / features1.shape[1] + 1.0) ** 3
+
+
+def unbiased_mmd2(features1, features2):
+    """Unbiased estimate of the squared maximum mean discrepancy with the cubic polynomial kernel.
+
+    $$ \\widehat{\\mathrm{MMD}}^2_u = \\frac{1}{m(m-1)} \\sum_{i \\ne j} k(x_i, x_j)
+        + \\frac{1}{n(n-1)} \\sum_{i \\ne j} k(y_i, y_j) - \\frac{2}{mn} \\sum_{i, j} k(x_i, y_j) $$
+
+    (Gretton et al., 2012, "A kernel two-sample test", Lemma 6), with
+    k = :func:`polynomial_kernel`. Unbiased: its mean over draws is the true
+    MMD^2, so for two samples of one distribution it scatters around 0 and can
+    be slightly negative.
+
+    Args:
+        features1, features2: arrays (m, d) and (n, d), m, n >= 2.
+
+    Returns:
+        The estimate as a float.
+    """
+    m, n = len(features1), len(features2)
+    k11 = polynomial_kernel(features1, features1)
+    k22 = polynomial_kernel(features2, features2)
+    k12 = polynomial_kernel(features1, features2)
+    return float((k11.sum() - np.trace(k11)) / (m * (m - 1)) + (k22.sum() - np.trace(k22)) / (n * (n - 1))
+                 - 2.0 * k12.mean())
+
+
+def kernel_distance_from_features(features1, features2, subsets=100, subset_size=1000, seed=0):
+    """KID: the unbiased squared MMD between two feature sets, averaged over random subsets.
+
+    $$ \\mathrm{KID} = \\widehat{\\mathrm{MMD}}^2_u(X, Y), \\qquad
+       k(x, y) = \\big(\\tfrac{1}{d}\\, x^\\top y + 1\\big)^3 $$
+
+    (Bińkowski et al., 2018, "Demystifying MMD GANs";
+    :func:`unbiased_mmd2`). Each of ``subsets`` rounds draws
+    ``min(subset_size, N1, N2)`` rows of each set without replacement and
+    computes the estimate; the mean and standard deviation over rounds are
+    returned. Unlike FID the estimator is unbiased, so numbers at small N
+    can be compared with numbers at large N (they are only noisier), and a
+    value of about 0, possibly slightly negative, means the feature
+    distributions cannot be told apart at this N.
+
+    Args:
+        features1, features2: arrays (N1, d) and (N2, d), N1, N2 >= 2.
+        subsets: number of random subsets (rounds).
+        subset_size: rows drawn from each set per round (at most N1 and N2).
+        seed: seed of the subset draws (the result is deterministic for a seed).
+
+    Returns:
+        ``(mean, std)``: floats, the mean of the per-round estimates and their
+        standard deviation (ddof 0; 0 when one round is asked for).
+
+    Raises:
+        ValueError: if the arrays are not 2D, have fewer than 2 rows or different d, are not
+            finite, or ``subsets``, ``subset_size`` or ``seed`` are bad.
+    """
+    features1 = _check_features(features1, "features1")
+    features2 = _check_features(features2, "features2")
+    if features1.shape[1] != features2.shape[1]:
+        raise ValueError(f"features1 has {features1.shape[1]} features per sample but features2 has "
+                         f"{features2.shape[1]}.")
+    subsets = positive_int("subsets", subsets)
+    subset_size = positive_int("subset_size", subset_size)
+    if subset_size < 2:
+        raise ValueError(f"subset_size must be at least 2 (the estimator needs pairs), got {subset_size}.")
+    size = min(subset_size, len(features1), len(features2))
+    rng = np.random.default_rng(_check_seed(seed))
+    estimates = np.empty(subsets)
+    for round_ in range(subsets):
+        rows1 = rng.choice(len(features1), size, replace=False)
+        rows2 = rng.choice(len(features2), size, replace=False)
+        estimates[round_] = unbiased_mmd2(features1[rows1], features2[rows2])
+    return float(estimates.mean()), float(estimates.std())
+
+
+# --------------------------------------------------------------------------- sliced Wasserstein distance
+
+_BINOMIAL_5 = np.array([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0  # the 5-tap filter of Burt and Adelson (1983)
+
+
+def _blur(images, taps):
+    """Separable convolution of (N, H, W, C) with ``taps`` along H and W, mirrored edges (d c b | a b c d)."""
+    radius = len(taps) // 2
+    for axis in (1, 2):
+        pad = [(0, 0)] * 4
+        pad[axis] = (radius, radius)
+        padded = np.pad(images, pad, mode="reflect")
+        length = images.shape[axis]
+        images = sum(weight * np.take(padded, np.arange(offset, offset + length), axis=axis)
+                     for offset, weight in enumerate(taps))
+    return images
+
+
+def _pyramid_down(images):
+    return _blur(images, _BINOMIAL_5)[:, ::2, ::2]
+
+
+def _pyramid_up(images, shape):
+    """Insert zeros between pixels, blur with 4 x the binomial filter, and crop to ``shape`` (H, W)."""
+    n, height, width, channels = images.shape
+    upsampled = np.zeros((n, 2 * height, 2 * width, channels), images.dtype)
+    upsampled[:, ::2, ::2] = images
+    return _blur(upsampled, 2.0 * _BINOMIAL_5)[:, :shape[0], :shape[1]]
+
+
+def laplacian_pyramid(images, levels):
+    """Laplacian pyramid of images (Burt and Adelson, 1983): band-pass levels, then the low-pass residual.
+
+    With D = blur with the 5-tap binomial filter [1, 4, 6, 4, 1] / 16 and keep
+    every second pixel, and U = insert zeros, blur with 4 x that filter:
+    g_0 = x, g_{l+1} = D(g_l), and level l is g_l - U(g_{l+1}) for
+    l < levels - 1, the last level g_{levels-1} itself. Edges are mirrored.
+    :func:`collapse_laplacian_pyramid` inverts it exactly (up to rounding).
+
+    Args:
+        images: array (N, H, W, C).
+        levels: number of levels (1 returns the images themselves).
+
+    Returns:
+        A list of float64 arrays, finest first: (N, H, W, C), (N, ceil(H/2), ceil(W/2), C), ...
+    """
+    current = np.asarray(images, np.float64)
+    pyramid = []
+    for _ in range(levels - 1):
+        lower = _pyramid_down(current)
+        pyramid.append(current - _pyramid_up(lower, current.shape[1:3]))
+        current = lower
+    pyramid.append(current)
+    return pyramid
+
+
+def collapse_laplacian_pyramid(pyramid):
+    """Rebuild the images from their :func:`laplacian_pyramid`: x = level_0 + U(level_1 + U(...))."""
+    images = pyramid[-1]
+    for level in pyramid[-2::-1]:
+        images = level + _pyramid_up(images, level.shape[1:3])
+    return images
+
+
+def _random_patches(level, patches_per_image, patch_size, rng):
+    """``patches_per_image`` random patch_size x patch_size patches of each image, as (N * P, size, size, C)."""
+    n, height, width, _ = level.shape
+    half = patch_size // 2
+    rows = rng.integers(half, height - half, size=(n, patches_per_image))
+    cols = rng.integers(half, width - half, size=(n, patches_per_image))
+    offsets = np.arange(-half, half + 1)
+    image_index = np.arange(n)[:, None, None, None]
+    patches = level[image_index, rows[:, :, None, None] + offsets[:, None],
+                    cols[:, :, None, None] + offsets[None, :]]
+    return patches.reshape(n * patches_per_image, patch_size, patch_size, level.shape[3]).astype(np.float32)
+
+
+def _descriptors(images, levels, patches_per_image, patch_size, rng, batch_size=256):
+    """Random patches of every pyramid level, built batch by batch: a list of (N * P, size, size, C)."""
+    per_level = [[] for _ in range(levels)]
+    for start in range(0, len(images), batch_size):
+        for level, band in enumerate(laplacian_pyramid(images[start:start + batch_size], levels)):
+            per_level[level].append(_random_patches(band, patches_per_image, patch_size, rng))
+    return [np.concatenate(parts) for parts in per_level]
+
+
+def _wasserstein1_sorted(sorted1, sorted2):
+    """Exact W1 between the empirical distributions of each column of two column-sorted arrays.
+
+    W1 = integral over t in (0, 1] of |F1^-1(t) - F2^-1(t)|; the quantile functions
+    are step functions with steps at i / n1 and j / n2, so the integral is a weighted
+    sum over the merged steps (the mean of |sorted1 - sorted2| when n1 = n2).
+    """
+    n1, n2 = len(sorted1), len(sorted2)
+    if n1 == n2:
+        return np.mean(np.abs(sorted1 - sorted2), axis=0, dtype=np.float64)
+    steps = np.union1d(np.arange(1, n1 + 1) * n2, np.arange(1, n2 + 1) * n1)  # t = steps / (n1 n2)
+    weights = np.diff(steps, prepend=0) / (n1 * n2)
+    rows1, rows2 = (steps + n2 - 1) // n2 - 1, (steps + n1 - 1) // n1 - 1
+    return weights @ np.abs(sorted1[rows1] - sorted2[rows2]).astype(np.float64)
+
+
+def sliced_wasserstein_distance(images1, images2, patch_size=7, patches_per_image=128, directions=128,
+                                repeats=4, min_resolution=16, seed=0):
+    """Sliced Wasserstein distance between the patch distributions of two image sets, per pyramid level.
+
+    The SWD of Karras et al. (2018, "Progressive growing of GANs for improved
+    quality, stability, and variation", section 5 and appendix D; Rabin et al.,
+    2011): each image is split into a :func:`laplacian_pyramid` with levels of
+    side H, H/2, ... down to the last side >= ``min_resolution`` (64 x 64:
+    levels 64, 32, 16; the coarsest level is low-pass and carries the colours).
+    From each level of each image ``patches_per_image`` random
+    ``patch_size`` x ``patch_size`` patches are taken (the descriptors), and
+    each channel is normalised to zero mean and unit standard deviation over
+    the patches of ``images1`` at that level. For each level
+
+    $$ \\mathrm{SWD} = \\frac{1}{R} \\sum_{r=1}^{R} \\frac{1}{|\\Theta_r|} \\sum_{\\theta \\in \\Theta_r}
+        W_1\\big(\\theta^\\top P_1,\\; \\theta^\\top P_2\\big) $$
+
+    the Wasserstein-1 distance between the 1D projections of the two patch
+    sets on random unit directions theta, averaged over ``repeats`` rounds of
+    ``directions`` directions (the reference code: 4 rounds of 128, the
+    paper's 512 projections). Lower is better; identical sets give 0 and two
+    samples of one distribution a small positive value that shrinks with N.
+    Karras et al. report the values multiplied by 1,000; these are not.
+
+    Deliberate difference from the reference code: it normalises each set with
+    its own statistics, which makes every level blind to a per-channel affine
+    change (a colour cast, a faded or over-saturated copy). Here both sets
+    share the statistics of ``images1``, so such a change shows at the
+    coarsest level; pass the real images as ``images1``. The two sets may
+    differ in size: W1 of the projections is computed exactly from the two
+    quantile functions.
+
+    No network is needed, so it works for any images: grey or colour, any
+    square or rectangular size with H, W >= 16 (the patches of both sets must
+    have the same shape, so both sets must have the same size and channels).
+
+    Args:
+        images1: the reference images (N1, H, W, C), C = 1 or 3, values in [-1, 1].
+        images2: the images to compare (N2, H, W, C).
+        patch_size: side of the patches (odd).
+        patches_per_image: patches drawn per image and level.
+        directions: random directions per round.
+        repeats: rounds.
+        min_resolution: the coarsest level kept has side >= this.
+        seed: seed of the patch positions and directions (deterministic for a seed).
+
+    Returns:
+        A :class:`SlicedWasserstein`: ``distances`` per level (finest first), their ``mean``, and
+        the level ``resolutions``.
+
+    Raises:
+        ValueError: for images that are not (N, H, W, 1 or 3) in [-1, 1], smaller than
+            ``min_resolution`` or than a patch, of different shapes, or for bad settings.
+    """
+    patch_size = positive_int("patch_size", patch_size)
+    if patch_size % 2 == 0:
+        raise ValueError(f"patch_size must be odd (a patch has a centre pixel), got {patch_size}.")
+    patches_per_image = positive_int("patches_per_image", patches_per_image)
+    directions = positive_int("directions", directions)
+    repeats = positive_int("repeats", repeats)
+    min_resolution = positive_int("min_resolution", min_resolution)
+    if min_resolution < patch_size:
+        raise ValueError(f"min_resolution ({min_resolution}) must be at least patch_size ({patch_size}).")
+    return _sliced_wasserstein_distances(images1, [images2], patch_size, patches_per_image, directions, repeats,
+                                         min_resolution, _check_seed(seed))[0]
+
+
+def _sliced_wasserstein_distances(images1, others, patch_size, patches_per_image, directions, repeats,
+                                  min_resolution, seed):
+    """:func:`sliced_wasserstein_distance` from ``images1`` to each array in ``others``.
+
+    The patches of ``images1`` and their projections are computed once. Each
+    set draws its patch positions from its own generator seeded from ``seed``
+    (images1 from one, every other set from a second one, restarted), and the
+    directions come from a third, so every result equals the one of a single
+    call with the same seed.
+    """
+    images1 = _check_color_images(images1, "images1", min_resolution)
+    others = [_check_color_images(images2, "images2", min_resolution) for images2 in others]
+    for images2 in others:
+        if images1.shape[1:] != images2.shape[1:]:
+            raise ValueError(f"images1 and images2 must have the same image shape, got {images1.shape[1:]} and "
+                             f"{images2.shape[1:]}; resize one set first.")
+    resolutions = []
+    side = min(images1.shape[1:3])
+    while side >= min_resolution:
+        resolutions.append(side)
+        side = (side + 1) // 2
+    patch_seed1, patch_seed2, direction_seed = np.random.SeedSequence(seed).spawn(3)
+    descriptors1 = _descriptors(images1, len(resolutions), patches_per_image, patch_size,
+                                np.random.default_rng(patch_seed1))
+    descriptors2 = [_descriptors(images2, len(resolutions), patches_per_image, patch_size,
+                                 np.random.default_rng(patch_seed2)) for images2 in others]
+    direction_rng = np.random.default_rng(direction_seed)
+    distances = np.zeros((len(others), len(resolutions)))
+    for level, patches1 in enumerate(descriptors1):
+        mean = patches1.mean(axis=(0, 1, 2), dtype=np.float64).astype(np.float32)
+        std = patches1.std(axis=(0, 1, 2), dtype=np.float64)
+        std = np.where(std > 0, std, 1.0).astype(np.float32)
+        flat1 = ((patches1 - mean) / std).reshape(len(patches1), -1)
+        flat2 = [((descriptors[level] - mean) / std).reshape(len(descriptors[level]), -1)
+                 for descriptors in descriptors2]
+        for _ in range(repeats):
+            theta = direction_rng.standard_normal((flat1.shape[1], directions))
+            theta = (theta / np.linalg.norm(theta, axis=0, keepdims=True)).astype(np.float32)
+            projected1 = np.sort(flat1 @ theta, axis=0)
+            for other, flat in enumerate(flat2):
+                projected2 = np.sort(flat @ theta, axis=0)
+                distances[other, level] += float(np.mean(_wasserstein1_sorted(projected1, projected2))) / repeats
+    return [SlicedWasserstein(row, float(row.mean()), tuple(resolutions)) for row in distances]
+
+
+# --------------------------------------------------------------------------- nearest neighbours
+
+
+def _as_rows(array, name):
+    array = np.asarray(array)
+    if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
+        raise ValueError(f"{name} must be a real-valued numeric array, got dtype {array.dtype}.")
+    if array.ndim < 2 or len(array) == 0:
+        raise ValueError(f"{name} must be a non-empty array of shape (N, ...) (images or vectors), "
+                         f"got shape {array.shape}.")
+    array = array.reshape(len(array), -1).astype(np.float32, copy=False)
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} holds NaN or infinite values.")
+    return array
+
+
+def nearest_neighbours(queries, references, k=1, features=None, batch_size=256, reference_chunk=4096):
+    """The k nearest references of each query in Euclidean (L2) distance, in pixel or feature space.
+
+    $$ d(q, r) = \\lVert \\phi(q) - \\phi(r) \\rVert_2 $$
+
+    with phi the identity (pixels, flattened) or the callable ``features``
+    (e.g. :func:`painting_features`). Candidates are found with
+    |q|^2 + |r|^2 - 2 q.r in float32, block by block (``batch_size`` queries
+    against ``reference_chunk`` references, so memory stays bounded), and the
+    distances of the best candidates are then recomputed directly in float64,
+    so a copy has distance 0 up to float32 storage of the images.
+
+    Args:
+        queries: array (N, ...), e.g. images (N, H, W, C).
+        references: array (M, ...) with the same trailing shape, M >= k.
+        k: neighbours per query.
+        features: None for pixel space, or a callable mapping an image array to
+            (N, D) features, applied to both sets.
+        batch_size: queries per block.
+        reference_chunk: references per block.
+
+    Returns:
+        A :class:`Neighbours` with ``distances`` (N, k) in increasing order and ``indices`` (N, k).
+
+    Raises:
+        ValueError: for empty, non-numeric or non-finite arrays, different trailing shapes, or a bad ``k``.
+    """
+    k = positive_int("k", k)
+    batch_size = positive_int("batch_size", batch_size)
+    reference_chunk = positive_int("reference_chunk", reference_chunk)
+    if features is not None:
+        queries, references = features(queries), features(references)
+    queries = _as_rows(queries, "queries")
+    references = _as_rows(references, "references")
+    if queries.shape[1] != references.shape[1]:
+        raise ValueError(f"queries and references must have the same shape per item, got "
+                         f"{queries.shape[1]} and {references.shape[1]} values per item.")
+    if k > len(references):
+        raise ValueError(f"k={k} asks for more neighbours than the {len(references)} references.")
+    candidates = min(len(references), k + 4)  # a margin for float32 rounding near ties
+    reference_norms = np.einsum("ij,ij->i", references, references, dtype=np.float64).astype(np.float32)
+    all_distances, all_indices = [], []
+    for start in range(0, len(queries), batch_size):
+        batch = queries[start:start + batch_size]
+        best_scores = np.full((len(batch), 0), np.inf, np.float32)
+        best_indices = np.zeros((len(batch), 0), np.int64)
+        for chunk_start in range(0, len(references), reference_chunk):
+            chunk = references[chunk_start:chunk_start + reference_chunk]
+            scores = reference_norms[chunk_start:chunk_start + len(chunk)] - 2.0 * (batch @ chunk.T)
+            keep = min(candidates, len(chunk))
+            part = np.argpartition(scores, keep - 1, axis=1)[:, :keep]
+            best_scores = np.concatenate([best_scores, np.take_along_axis(scores, part, axis=1)], axis=1)
+            best_indices = np.concatenate([best_indices, part + chunk_start], axis=1)
+            if best_scores.shape[1] > candidates:
+                part = np.argpartition(best_scores, candidates - 1, axis=1)[:, :candidates]
+                best_scores = np.take_along_axis(best_scores, part, axis=1)
+                best_indices = np.take_along_axis(best_indices, part, axis=1)
+        exact = np.empty(best_indices.shape)
+        for column in range(best_indices.shape[1]):
+            difference = batch.astype(np.float64) - references[best_indices[:, column]]
+            exact[:, column] = np.sqrt(np.einsum("ij,ij->i", difference, difference))
+        order = np.argsort(exact, axis=1, kind="stable")[:, :k]
+        all_distances.append(np.take_along_axis(exact, order, axis=1))
+        all_indices.append(np.take_along_axis(best_indices, order, axis=1))
+    return Neighbours(np.concatenate(all_distances), np.concatenate(all_indices))
+
+
+def memorisation_check(samples, training_crops, fresh_real_crops, k=3, features=None, quantile=0.01,
+                       batch_size=256):
+    """Do generated samples sit closer to the training crops than new real crops do?
+
+    For each sample, its distance to the nearest training crop,
+    d(x) = min_j |x - t_j| (:func:`nearest_neighbours`, pixels or
+    ``features``); the baseline is the same distance for fresh real crops, cut
+    from the same paintings with another seed: how close a genuinely new image
+    of the data falls to the training set. The rule: a sample is *flagged* when
+    its distance is below the ``quantile`` (1%) of the fresh crops' distances.
+    If the samples were as new as fresh real crops, about ``quantile`` of them
+    would be flagged (that is how the threshold is defined, so the fresh crops
+    themselves score it); a fraction well above it means samples closer to
+    the training set than real data comes, i.e. copies or near-copies. The
+    medians compare the bulk of the two distributions; the neighbour indices let
+    a figure show each (flagged) sample beside its nearest training crops.
+
+    Pixel distance finds exact and near-exact copies but not a copy shifted by
+    a few pixels or re-assembled from pieces: of three 64 x 64 training crops
+    of the paintings rolled by 3 pixels, none was flagged (distances 38, 45
+    and 6.3 against a threshold of 5.1 and a fresh median of 37, with 2,000
+    training and 500 fresh crops). The painting classifier's features
+    (``features=painting_features``) did not flag them either: they also call
+    two different crops of one painting close. Look at the figure of the
+    nearest neighbours as well as at the numbers.
+    Fresh crops overlap training crops (both are cut from eight paintings), so
+    their distances are small too: that is the floor a generator is held to.
+
+    Args:
+        samples: generated images (N, H, W, C).
+        training_crops: the crops the GAN was trained on (M, H, W, C).
+        fresh_real_crops: real crops not in the training set (F, H, W, C), F >= 1 / quantile
+            for a meaningful threshold (a few hundred or more).
+        k: nearest training crops kept per sample (for the figure).
+        features: None (pixels) or a callable images -> (N, D) features.
+        quantile: the quantile of the fresh distances that is the threshold, in (0, 1).
+        batch_size: queries per block (memory).
+
+    Returns:
+        A :class:`Memorisation` record.
+
+    Raises:
+        ValueError: for arrays that do not match, a bad ``k`` or ``quantile``.
+    """
+    if not 0.0 < quantile < 1.0:
+        raise ValueError(f"quantile must be in (0, 1), got {quantile!r}.")
+    samples_found = nearest_neighbours(samples, training_crops, k=k, features=features, batch_size=batch_size)
+    fresh_found = nearest_neighbours(fresh_real_crops, training_crops, k=1, features=features,
+                                     batch_size=batch_size)
+    sample_distances = samples_found.distances[:, 0]
+    fresh_distances = fresh_found.distances[:, 0]
+    threshold = float(np.quantile(fresh_distances, quantile))
+    flagged = sample_distances < threshold
+    return Memorisation(sample_distances, samples_found.indices, samples_found.distances, fresh_distances,
+                        threshold, flagged, float(flagged.mean()), float(quantile),
+                        float(np.median(sample_distances)), float(np.median(fresh_distances)))
+
+
+# --------------------------------------------------------------------------- paintings: the classifier's scores
+
+PAINTING_REFERENCE_N = 2000
+PAINTING_REFERENCE_SEED = 2  # the seeds of the reference crops and of the fresh crops of the floor;
+PAINTING_FLOOR_SEED = 3  # scripts/train_painting_classifier.py trains with seed 0 and tests with seed 1
+
+_painting_reference = {}  # reference features by their cache key, kept in memory after the first call
+
+
+def _painting_choice(painting):
+    """(source for random_crops, name for cache keys, class index or None) for None, an index or a key."""
+    from ganlab.datasets import Painting, paintings
+    from ganlab.datasets import painting as painting_by_key
+
+    everything = paintings()
+    if painting is None:
+        return "paintings", "all", None
+    if isinstance(painting, Painting):
+        painting = painting.key
+    if isinstance(painting, (int, np.integer)) and not isinstance(painting, bool):
+        if not 0 <= painting < len(everything):
+            raise ValueError(f"painting index {painting} is out of range; use 0 to {len(everything) - 1} "
+                             f"({', '.join(f'{i} {p.key}' for i, p in enumerate(everything))}) or None for all.")
+        painting = everything[int(painting)].key
+    if not isinstance(painting, str):
+        raise ValueError(f"painting must be None, an index 0 to {len(everything) - 1} or a key such as "
+                         f"'starry_night', got {painting!r}.")
+    chosen = painting_by_key(painting)  # ValueError listing the keys for an unknown one
+    return chosen.key, chosen.key, [p.key for p in everything].index(chosen.key)
+
+
+def painting_crop_features(painting=None, size=64, n=PAINTING_REFERENCE_N,
+                           scale=PAINTING_CROP_SCALE, seed=PAINTING_REFERENCE_SEED):
+    """Painting-classifier features of ``n`` real crops, computed once and cached on disk and in memory.
+
+    The crops are ``ganlab.datasets.random_crops(source, n, size, scale=scale,
+    seed=seed)`` of one painting or of all eight (drawn uniformly among the
+    paintings), scored by :func:`painting_features` (so resized to 64 x 64 as
+    samples of that size are). They are kept in ``ganlab.cache_dir()`` under
+    a name that holds the first 16 hex digits of the weights' SHA-256, the
+    painting, size, n, scale and seed, and a digest of the pixels of the
+    first four crops (so a changed painting file or crop method is seen too):
+    a change of any of them never reuses stale features.
+
+    Args:
+        painting: None (all eight), an index 0-7 or a key such as ``"starry_night"``.
+        size: side of the crops (16 to 256, a power of two).
+        n: number of crops.
+        scale: (low, high) crop side as a share of the painting's shorter side.
+        seed: seed of the crops; ``PAINTING_REFERENCE_SEED`` for the reference
+            and ``PAINTING_FLOOR_SEED`` for the fresh crops of the floor.
+
+    Returns:
+        float32 array (n, 128).
+
+    Raises:
+        ValueError: for an unknown painting, or a size, n or scale that ``random_crops`` refuses.
+    """
+    from ganlab.datasets import random_crops
+
+    source, name, _ = _painting_choice(painting)
+    n = positive_int("n", n)
+    try:
+        low, high = (float(value) for value in scale)
+    except (TypeError, ValueError):
+        raise ValueError(f"scale must be a pair (low, high) of crop sides as shares of the painting's shorter "
+                         f"side, such as {PAINTING_CROP_SCALE}, got {scale!r}.") from None
+    probe = random_crops(source, min(n, 4), size, scale=(low, high), seed=seed)
+    crops_digest = hashlib.sha256(np.ascontiguousarray(probe).tobytes()).hexdigest()[:8]
+    key = (f"{weights_sha256('paintings')[:16]}_{name}_{int(size)}px_n{n}_scale{low:g}-{high:g}_seed{seed}"
+           f"_crops{crops_digest}")
+    if key in _painting_reference:
+        return _painting_reference[key]
+    path = cache_dir() / f"painting_features_{key}.npz"
+    features = None
+    if path.is_file():
+        try:
+            with np.load(path) as stored:
+                features = stored["features"]
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            features = None  # a damaged cache file is recomputed and replaced
+    if features is None or features.shape != (n, 128):
+        crops = random_crops(source, n, size, scale=(low, high), seed=seed)
+        features = classifier_features(crops, "paintings").astype(np.float32)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as stream:
+            np.savez(stream, features=features)
+        os.replace(tmp, path)
+    _painting_reference[key] = features
+    return features
+
+
+def evaluate_paintings(samples, painting=None, n=None, scale=PAINTING_CROP_SCALE, reference_n=PAINTING_REFERENCE_N,
+                       swd=False):
+    """Score colour samples against real crops of one painting or all eight, with the real-crop floors.
+
+    All numbers but SWD use the painting classifier (:func:`painting_features`,
+    :func:`painting_probabilities`), whose 128 features play Inception's part:
+
+    - ``fid``: Fréchet distance (:func:`frechet_distance_from_statistics`) from
+      the samples' features to those of ``reference_n`` real crops of the asked
+      painting (or of all eight, drawn uniformly), cut at the samples' size and
+      ``scale`` with seed ``PAINTING_REFERENCE_SEED`` and cached
+      (:func:`painting_crop_features`).
+    - ``fid_floor``: the same for N fresh real crops (seed
+      ``PAINTING_FLOOR_SEED``, N = the number of samples): what a perfect
+      generator would score at this N. FID is biased upwards at small N, so
+      judge a model by fid / fid_floor at one N.
+    - ``kid``, ``kid_floor``: KID (:func:`kernel_distance_from_features`,
+      100 subsets of up to 1,000) of the samples and of the fresh crops
+      against the same reference; unbiased, about 0 for real crops.
+    - ``share`` (only when a painting is asked for): the fraction of samples
+      the classifier assigns to it (arg max p(painting | x)).
+    - ``histogram``: the fraction of samples assigned to each of the eight paintings.
+    - ``swd``, ``swd_floor`` (with ``swd=True``): the mean over levels of
+      :func:`sliced_wasserstein_distance` from the reference crops (cut again)
+      to the samples and to the fresh crops; needs no network.
+
+    A share alone proves little: the classifier has only ever seen paintings,
+    so anything else lands in some class, often confidently. Uniform noise in
+    [-1, 1] goes 99.9% to The Starry Night (mean top probability 0.99),
+    Gaussian noise of standard deviation 0.3 100% to Woman with a Hat, a flat
+    grey image to Udnie; and a generator that paints only one motif of a
+    painting (the sky of the Starry Night, say) would still get a share near 1. Read the share together with FID
+    or KID against the floor.
+
+    Floors measured with the shipped weights by ``benchmarks/painting_floors.py``
+    (64 x 64 crops, scale 0.11 to 0.6, reference N = 2,000 crops of seed 2;
+    fresh crops of seed 3, the floor, and of seed 4, a second draw):
+
+    ======================= ===== =============== ================== =============
+    samples (all eight)       N   FID             KID                SWD
+    ======================= ===== =============== ================== =============
+    fresh crops, seeds 3; 4  1000 0.75; 0.47      0.0016; -0.0143    0.017; 0.014
+    fresh crops, seeds 3; 4  2000 0.40; 0.60      -0.0070; 0.0128    0.013; 0.017
+    uniform noise            1000 240             14.4               1.24
+    Gaussian noise, std 0.3  1000 236             15.3               0.68
+    flat grey                1000 937             989                0.71
+    ======================= ===== =============== ================== =============
+
+    Against all eight paintings the floor moves by a third between draws: the
+    features cluster by painting, and how many crops of each painting a draw
+    holds varies. Against one painting the FID floor at N = 1,000 is 0.06
+    (great_wave, shipwreck) to 0.21 (udnie, woman_with_a_hat), the KID floor
+    within 0.011 of 0, and 99.7% to 100% of fresh crops are assigned to their
+    painting. FID values are small because the features are: only ratios to
+    the floor and differences between models at one N mean something.
+
+    Args:
+        samples: generated images (N, S, S, 3) in [-1, 1], S a power of two from 16 to 256.
+        painting: None (all eight), an index 0-7 (the order of :func:`ganlab.datasets.paintings`,
+            the label of a conditional model) or a key such as ``"starry_night"``.
+        n: use only the first ``n`` samples (None: all); N >= 2.
+        scale: the crop scale the model was trained on (the reference crops are cut so).
+        reference_n: number of real crops in the reference.
+        swd: also compute the sliced Wasserstein distances (each a projection of 2,000 reference and
+            N sample patch sets: 1 to 2 minutes for N = 1,000 at 64 x 64 on the shared 2-core machine).
+
+    Returns:
+        A dict of plain Python numbers, ready for ``json.dumps``: ``fid``, ``fid_floor``, ``kid``,
+        ``kid_floor``, ``histogram`` (list of 8 floats), ``share`` (with a painting), ``swd`` and
+        ``swd_floor`` (with ``swd=True``), and ``n`` and ``reference_n``.
+
+    Raises:
+        ValueError: for samples that are not (N, S, S, 3) in [-1, 1], fewer than 2 samples, a bad ``n``,
+            an unknown painting, or a scale that the paintings cannot be cut at for this size.
+    """
+    samples = check_images(samples, "samples", "paintings")
+    samples = samples[:_check_n(n, len(samples))]
+    if len(samples) < 2:
+        raise ValueError("evaluate_paintings needs at least 2 samples (FID estimates a covariance).")
+    reference_n = positive_int("reference_n", reference_n)
+    if reference_n < 2:
+        raise ValueError(f"reference_n must be at least 2, got {reference_n}.")
+    source, _, index = _painting_choice(painting)
+    size, count = samples.shape[1], len(samples)
+    reference = painting_crop_features(painting, size, reference_n, scale, PAINTING_REFERENCE_SEED).astype(np.float64)
+    fresh = painting_crop_features(painting, size, count, scale, PAINTING_FLOOR_SEED).astype(np.float64)
+    features, logits = features_and_logits(samples, "samples", "paintings")
+    reference_statistics_ = feature_statistics(reference)
+    results = {
+        "fid": frechet_distance_from_statistics(*feature_statistics(features), *reference_statistics_),
+        "fid_floor": frechet_distance_from_statistics(*feature_statistics(fresh), *reference_statistics_),
+        "kid": kernel_distance_from_features(features, reference)[0],
+        "kid_floor": kernel_distance_from_features(fresh, reference)[0],
+    }
+    assigned = np.argmax(logits, axis=1)
+    histogram = np.bincount(assigned, minlength=logits.shape[1]) / count
+    if index is not None:
+        results["share"] = float(histogram[index])
+    results["histogram"] = [float(value) for value in histogram]
+    if swd:
+        from ganlab.datasets import random_crops
+
+        reference_crops = random_crops(source, reference_n, size, scale=scale, seed=PAINTING_REFERENCE_SEED)
+        fresh_crops = random_crops(source, count, size, scale=scale, seed=PAINTING_FLOOR_SEED)
+        to_samples, to_fresh = _sliced_wasserstein_distances(reference_crops, [samples, fresh_crops], 7, 128, 128, 4,
+                                                             16, 0)
+        results["swd"], results["swd_floor"] = to_samples.mean, to_fresh.mean
+    results["n"] = count
+    results["reference_n"] = reference_n
+    return results

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import linalg, ndimage
 
-from ganlab import metrics
+from ganlab import classifier, metrics
 from ganlab.classifier import classifier_features, weights_sha256
 from ganlab.datasets import grid_distribution, load_mnist, ring_distribution
 
@@ -315,6 +315,284 @@ def test_evaluate_file_refuses_n_beyond_the_samples(tmp_path):
         metrics.evaluate_file(path, n=6)
 
 
-# --------------------------------------------------------------------------- during training
+# =========================================================================== colour art
 
 
+def _smooth_images(n, size=32, channels=3, seed=0):
+    """Smooth random colour images in [-1, 1]: 8 x 8 noise blown up and blurred."""
+    rng = np.random.default_rng(seed)
+    coarse = rng.standard_normal((n, size // 4, size // 4, channels))
+    images = ndimage.gaussian_filter(np.kron(coarse, np.ones((1, 4, 4, 1))), sigma=(0, 1.5, 1.5, 0))
+    return np.tanh(images).astype(np.float32)
+
+
+# --------------------------------------------------------------------------- KID
+
+
+def test_polynomial_kernel_is_cubic_in_the_scaled_dot_product():
+    # x . y = 3 - 2 = 1, d = 2: (1 / 2 + 1)^3 = 3.375; x . x = 5: (5 / 2 + 1)^3 = 42.875
+    kernel = metrics.polynomial_kernel(np.array([[1.0, 2.0]]), np.array([[3.0, -1.0], [1.0, 2.0]]))
+    np.testing.assert_allclose(kernel, [[3.375, 42.875]])
+
+
+def test_unbiased_mmd2_matches_explicit_loops_on_a_tiny_example():
+    x = np.array([[0.0, 1.0, 2.0], [1.0, -1.0, 0.5], [2.0, 0.0, -1.0], [0.5, 0.5, 0.5]])
+    y = np.array([[1.0, 1.0, 1.0], [-1.0, 0.0, 2.0], [0.0, 2.0, -0.5], [3.0, -1.0, 1.0], [0.0, 0.0, 0.0]])
+
+    def k(a, b):
+        return (sum(ai * bi for ai, bi in zip(a, b)) / 3 + 1) ** 3
+
+    m, n = len(x), len(y)
+    xx = sum(k(x[i], x[j]) for i in range(m) for j in range(m) if i != j) / (m * (m - 1))
+    yy = sum(k(y[i], y[j]) for i in range(n) for j in range(n) if i != j) / (n * (n - 1))
+    xy = sum(k(x[i], y[j]) for i in range(m) for j in range(n)) / (m * n)
+    assert metrics.unbiased_mmd2(x, y) == pytest.approx(xx + yy - 2 * xy, rel=1e-12)
+
+
+def test_kernel_distance_with_subsets_as_large_as_the_sets_is_the_full_estimate():
+    rng = np.random.default_rng(0)
+    f1, f2 = rng.standard_normal((30, 4)), rng.standard_normal((20, 4)) + 0.5
+    mean, std = metrics.kernel_distance_from_features(f1, f2, subsets=3, subset_size=20)
+    # 20 of the 30 rows of f1 are drawn per round, all 20 of f2: rounds differ
+    assert std > 0
+    mean, std = metrics.kernel_distance_from_features(f1[:20], f2, subsets=3, subset_size=50)
+    assert mean == pytest.approx(metrics.unbiased_mmd2(f1[:20], f2), rel=1e-12)
+    assert std == pytest.approx(0.0, abs=1e-12)
+
+
+def test_kernel_distance_is_about_zero_for_one_distribution_and_can_be_negative():
+    rng = np.random.default_rng(1)
+    same = [metrics.kernel_distance_from_features(rng.standard_normal((200, 8)), rng.standard_normal((200, 8)),
+                                                  subsets=5, subset_size=200, seed=seed)[0] for seed in range(6)]
+    shifted = metrics.kernel_distance_from_features(rng.standard_normal((200, 8)),
+                                                    rng.standard_normal((200, 8)) + 0.5, subsets=5, subset_size=200)[0]
+    assert max(abs(value) for value in same) < 0.1
+    assert min(same) < 0  # unbiased: it scatters around 0
+    assert shifted > 10 * max(abs(value) for value in same)
+
+
+def test_kernel_distance_is_reproducible_for_a_seed():
+    rng = np.random.default_rng(2)
+    f1, f2 = rng.standard_normal((50, 4)), rng.standard_normal((60, 4))
+    first = metrics.kernel_distance_from_features(f1, f2, subsets=4, subset_size=10, seed=7)
+    assert metrics.kernel_distance_from_features(f1, f2, subsets=4, subset_size=10, seed=7) == first
+
+
+@pytest.mark.parametrize("settings, message", [({"subsets": 0}, "subsets"), ({"subset_size": 1}, "subset_size"),
+                                               ({"seed": -1}, "seed")])
+def test_kernel_distance_refuses_bad_settings(settings, message):
+    with pytest.raises(ValueError, match=message):
+        metrics.kernel_distance_from_features(np.zeros((5, 2)), np.ones((5, 2)), **settings)
+
+
+def test_kernel_distance_refuses_features_of_different_widths():
+    with pytest.raises(ValueError, match="features per sample"):
+        metrics.kernel_distance_from_features(np.zeros((5, 2)), np.zeros((5, 3)))
+
+
+# --------------------------------------------------------------------------- sliced Wasserstein distance
+
+
+@pytest.mark.parametrize("shape", [(3, 64, 64, 3), (2, 37, 40, 1)])
+def test_laplacian_pyramid_collapses_back_to_the_image(shape):
+    images = np.random.default_rng(0).uniform(-1, 1, shape)
+    pyramid = metrics.laplacian_pyramid(images, 4)
+    assert [level.shape[1:3] for level in pyramid][:2] == [shape[1:3], (-(-shape[1] // 2), -(-shape[2] // 2))]
+    np.testing.assert_allclose(metrics.collapse_laplacian_pyramid(pyramid), images, rtol=0, atol=1e-13)
+
+
+def test_laplacian_pyramid_of_a_constant_image_is_zero_except_the_residual():
+    pyramid = metrics.laplacian_pyramid(np.full((1, 32, 32, 3), 0.25), 3)
+    np.testing.assert_allclose(pyramid[0], 0.0, atol=1e-15)
+    np.testing.assert_allclose(pyramid[1], 0.0, atol=1e-15)
+    np.testing.assert_allclose(pyramid[2], 0.25, atol=1e-15)
+
+
+def test_laplacian_pyramid_downsamples_with_the_binomial_filter():
+    delta = np.zeros((1, 16, 16, 1))
+    delta[0, 8, 8, 0] = 1.0
+    low = metrics.laplacian_pyramid(delta, 2)[1][0, :, :, 0]
+    # [1, 4, 6, 4, 1] / 16 along each axis: the centre keeps 6 * 6 / 256, two pixels away 6 * 1 / 256
+    assert low[4, 4] == pytest.approx(36 / 256)
+    assert low[4, 5] == pytest.approx(6 / 256)
+    assert low[5, 5] == pytest.approx(1 / 256)
+    assert low.sum() == pytest.approx(36 / 256 + 4 * 6 / 256 + 4 / 256)
+
+
+def test_wasserstein_of_sorted_projections_matches_scipy_for_unequal_sizes():
+    from scipy import stats
+
+    # by hand: uniform on {0, 1} against uniform on {0, 1, 2} differ by 1 on t in (1/3, 1/2] and (2/3, 1]
+    hand = metrics._wasserstein1_sorted(np.array([[0.0], [1.0]]), np.array([[0.0], [1.0], [2.0]]))
+    assert hand[0] == pytest.approx(0.5)
+    rng = np.random.default_rng(0)
+    a, b = np.sort(rng.standard_normal((37, 3)), axis=0), np.sort(rng.standard_normal((50, 3)) + 0.3, axis=0)
+    expected = [stats.wasserstein_distance(a[:, j], b[:, j]) for j in range(3)]
+    np.testing.assert_allclose(metrics._wasserstein1_sorted(a, b), expected, rtol=1e-12)
+
+
+def test_sliced_wasserstein_is_small_for_one_set_and_large_against_a_colour_cast():
+    images = _smooth_images(128, size=32, seed=0)
+    same = metrics.sliced_wasserstein_distance(images, images, patches_per_image=32, directions=32)
+    other = metrics.sliced_wasserstein_distance(images, _smooth_images(128, size=32, seed=1), patches_per_image=32,
+                                                directions=32)
+    cast = np.clip(images + np.float32([0.3, 0.0, -0.3]), -1, 1)
+    shifted = metrics.sliced_wasserstein_distance(images, cast, patches_per_image=32, directions=32)
+    assert same.resolutions == (32, 16)
+    assert same.distances.shape == (2,)
+    assert same.mean == pytest.approx(same.distances.mean())
+    assert same.mean < 0.05 and other.mean < 0.1  # patches at other random positions: not 0
+    # the cast moves the coarse (colour) level, whose descriptors are normalised with images1's statistics
+    assert shifted.distances[-1] > 5 * max(same.distances[-1], other.distances[-1])
+
+
+def test_sliced_wasserstein_handles_grey_images_and_sets_of_different_sizes():
+    images = _smooth_images(20, size=16, channels=1, seed=2)
+    result = metrics.sliced_wasserstein_distance(images, images[:7], patches_per_image=16, directions=16)
+    assert result.resolutions == (16,)
+    assert np.isfinite(result.mean) and result.mean > 0
+
+
+def test_sliced_wasserstein_refuses_sets_of_different_shapes_and_small_images():
+    with pytest.raises(ValueError, match="same image shape"):
+        metrics.sliced_wasserstein_distance(np.zeros((2, 32, 32, 3)), np.zeros((2, 16, 16, 3)))
+    with pytest.raises(ValueError, match="at least 16 x 16"):
+        metrics.sliced_wasserstein_distance(np.zeros((2, 8, 8, 3)), np.zeros((2, 8, 8, 3)))
+    with pytest.raises(ValueError, match=r"\[-1, 1\]"):
+        metrics.sliced_wasserstein_distance(np.full((2, 16, 16, 3), 255.0), np.zeros((2, 16, 16, 3)))
+
+
+# --------------------------------------------------------------------------- nearest neighbours
+
+
+def test_nearest_neighbours_match_brute_force_in_numpy():
+    rng = np.random.default_rng(0)
+    queries, references = rng.uniform(-1, 1, (23, 6, 6, 3)), rng.uniform(-1, 1, (57, 6, 6, 3))
+    found = metrics.nearest_neighbours(queries, references, k=3, batch_size=5, reference_chunk=10)
+    distances = np.linalg.norm(queries.reshape(23, 1, -1) - references.reshape(1, 57, -1), axis=2)
+    np.testing.assert_array_equal(found.indices, np.argsort(distances, axis=1)[:, :3])
+    np.testing.assert_allclose(found.distances, np.sort(distances, axis=1)[:, :3], rtol=1e-6)
+
+
+def test_nearest_neighbours_in_feature_space_compare_the_features():
+    queries = np.array([[0.0, 100.0], [5.0, -100.0]])
+    references = np.array([[1.0, -50.0], [4.5, 50.0], [-3.0, 0.0]])
+    found = metrics.nearest_neighbours(queries, references, k=2, features=lambda x: np.asarray(x)[:, :1])
+    np.testing.assert_array_equal(found.indices, [[0, 2], [1, 0]])
+    np.testing.assert_allclose(found.distances, [[1.0, 3.0], [0.5, 4.0]])
+
+
+def test_nearest_neighbours_refuse_mismatched_shapes_and_large_k():
+    with pytest.raises(ValueError, match="same shape per item"):
+        metrics.nearest_neighbours(np.zeros((2, 4, 4, 3)), np.zeros((3, 4, 4, 1)))
+    with pytest.raises(ValueError, match="k=4"):
+        metrics.nearest_neighbours(np.zeros((2, 4)), np.zeros((3, 4)), k=4)
+
+
+def test_memorisation_check_flags_exact_copies_and_not_fresh_noise():
+    rng = np.random.default_rng(0)
+    training, fresh = rng.uniform(-1, 1, (300, 8, 8, 3)), rng.uniform(-1, 1, (400, 8, 8, 3))
+    copies = training[[3, 17, 250, 99]] + rng.normal(0, 0.01, (4, 8, 8, 3))
+    new = rng.uniform(-1, 1, (200, 8, 8, 3))
+    result = metrics.memorisation_check(np.concatenate([copies, new]), training, fresh, k=2, batch_size=64)
+    assert result.flagged[:4].all()
+    np.testing.assert_array_equal(result.neighbour_indices[:4, 0], [3, 17, 250, 99])
+    assert result.sample_distances[:4].max() < 0.2  # 192 values with noise of std 0.01: about 0.14
+    assert result.flagged[4:].mean() < 0.05  # new noise: about 1% by construction of the threshold
+    assert result.threshold == pytest.approx(np.quantile(result.fresh_distances, 0.01))
+    assert result.neighbour_distances.shape == (204, 2)
+    assert result.expected_fraction == 0.01
+    assert result.median_fresh == pytest.approx(np.median(result.fresh_distances))
+
+
+def test_memorisation_check_refuses_a_bad_quantile():
+    with pytest.raises(ValueError, match="quantile"):
+        metrics.memorisation_check(np.zeros((2, 4)), np.zeros((3, 4)), np.zeros((3, 4)), quantile=1.5)
+
+
+def test_sliced_wasserstein_against_several_sets_equals_single_calls():
+    reference = _smooth_images(24, size=16, seed=3)
+    first, second = _smooth_images(10, size=16, seed=4), _smooth_images(24, size=16, seed=5)
+    together = metrics._sliced_wasserstein_distances(reference, [first, second], 7, 16, 16, 2, 16, 5)
+    for images, result in zip((first, second), together):
+        alone = metrics.sliced_wasserstein_distance(reference, images, patches_per_image=16, directions=16,
+                                                    repeats=2, seed=5)
+        np.testing.assert_allclose(result.distances, alone.distances, rtol=1e-12)
+
+
+# --------------------------------------------------------------------------- paintings
+
+
+def test_evaluate_paintings_puts_real_crops_near_the_floor_and_noise_far_above_it(tmp_path, monkeypatch):
+    from ganlab.datasets import random_crops
+
+    monkeypatch.setenv("GANLAB_CACHE_DIR", str(tmp_path))
+    real = random_crops("great_wave", 60, 64, scale=classifier.PAINTING_CROP_SCALE, seed=77)
+    noise = np.random.default_rng(1).uniform(-1, 1, (60, 64, 64, 3)).astype(np.float32)
+    real_scores = metrics.evaluate_paintings(real, painting="great_wave", reference_n=120)
+    noise_scores = metrics.evaluate_paintings(noise, painting=1, reference_n=120)
+    assert real_scores["share"] >= 0.95 and noise_scores["share"] <= 0.05
+    assert real_scores["fid"] < 3 * real_scores["fid_floor"]
+    assert noise_scores["fid"] > 100 * noise_scores["fid_floor"]
+    assert noise_scores["fid_floor"] == real_scores["fid_floor"]  # same painting, N and seed: same fresh crops
+    assert abs(real_scores["kid"]) < 0.05 * noise_scores["kid"]
+    assert sum(real_scores["histogram"]) == pytest.approx(1.0) and len(real_scores["histogram"]) == 8
+    assert real_scores["n"] == 60 and real_scores["reference_n"] == 120
+    json.dumps(real_scores)  # plain Python numbers
+
+
+def test_evaluate_paintings_fid_matches_the_frechet_distance_to_the_cached_reference(tmp_path, monkeypatch):
+    from ganlab.datasets import random_crops
+
+    monkeypatch.setenv("GANLAB_CACHE_DIR", str(tmp_path))
+    samples = random_crops("paintings", 40, 32, scale=(0.2, 0.5), seed=5)
+    scores = metrics.evaluate_paintings(samples, reference_n=50, scale=(0.2, 0.5))
+    assert "share" not in scores
+    reference = classifier.classifier_features(random_crops("paintings", 50, 32, scale=(0.2, 0.5),
+                                                            seed=metrics.PAINTING_REFERENCE_SEED), "paintings")
+    expected = metrics.frechet_distance_from_features(classifier.classifier_features(samples, "paintings"), reference)
+    assert scores["fid"] == pytest.approx(expected, rel=1e-4)
+    stored = sorted(path.name.rsplit("_crops", 1)[0] for path in tmp_path.glob("painting_features_*.npz"))
+    digest = classifier.weights_sha256("paintings")[:16]
+    assert stored == [f"painting_features_{digest}_all_32px_n40_scale0.2-0.5_seed3",
+                      f"painting_features_{digest}_all_32px_n50_scale0.2-0.5_seed2"]
+
+
+def test_painting_reference_features_are_recomputed_when_the_crops_change(tmp_path, monkeypatch):
+    from ganlab import datasets
+
+    monkeypatch.setenv("GANLAB_CACHE_DIR", str(tmp_path))
+    before = metrics.painting_crop_features("udnie", 16, 6, (0.2, 0.5), seed=9)
+    cutting = datasets.random_crops
+
+    def darker_crops(*args, **kwargs):  # as if the crop method or the painting file had changed
+        return cutting(*args, **kwargs) * 0.5
+
+    monkeypatch.setattr(datasets, "random_crops", darker_crops)
+    after = metrics.painting_crop_features("udnie", 16, 6, (0.2, 0.5), seed=9)
+    assert len(list(tmp_path.glob("painting_features_*udnie_16px_n6*.npz"))) == 2
+    assert not np.allclose(before, after)
+
+
+def test_evaluate_paintings_reports_sliced_wasserstein_with_its_floor(tmp_path, monkeypatch):
+    from ganlab.datasets import random_crops
+
+    monkeypatch.setenv("GANLAB_CACHE_DIR", str(tmp_path))
+    real = random_crops("scream", 16, 16, scale=(0.2, 0.5), seed=8)
+    scores = metrics.evaluate_paintings(real, painting="scream", reference_n=24, scale=(0.2, 0.5), swd=True)
+    flat = metrics.evaluate_paintings(np.zeros_like(real), painting="scream", reference_n=24, scale=(0.2, 0.5),
+                                      swd=True)
+    assert scores["swd_floor"] == flat["swd_floor"]
+    assert scores["swd"] < 2 * scores["swd_floor"] < flat["swd"]
+
+
+@pytest.mark.parametrize("painting, message", [(8, "out of range"), ("mona_lisa", "unknown painting"),
+                                               (1.5, "painting must be")])
+def test_evaluate_paintings_refuses_unknown_paintings(painting, message):
+    with pytest.raises(ValueError, match=message):
+        metrics.evaluate_paintings(np.zeros((4, 64, 64, 3), np.float32), painting=painting)
+
+
+def test_evaluate_paintings_refuses_a_single_sample():
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        metrics.evaluate_paintings(np.zeros((1, 64, 64, 3), np.float32))
