@@ -95,7 +95,8 @@ def cmd_evaluate(args):
 
     from ganlab import metrics
 
-    result = metrics.evaluate_file(args.file, n=args.n, distribution=args.dataset)
+    result = metrics.evaluate_file(args.file, n=args.n, distribution=args.dataset, painting=args.label,
+                                   scale=args.scale)
     print(json.dumps(result))
 
 
@@ -190,7 +191,7 @@ def cmd_interpolate(args):
 
 def build_parser():
     """The argument parser of the ``ganlab`` command."""
-    from ganlab import __version__, recipes
+    from ganlab import __version__, datasets, recipes
 
     parser = _Parser(prog="ganlab", description="Train, sample and evaluate GANs (the ganlab book's tool).")
     parser.add_argument("--version", action="version", version=f"ganlab {__version__}")
@@ -229,6 +230,10 @@ def build_parser():
     evaluate.add_argument("--n", type=_positive_int, help="use the first N samples")
     evaluate.add_argument("--dataset", default="ring8", choices=list(recipes.TOY_DATASETS),
                           help="the 2D distribution that 2D points are scored against (default ring8)")
+    evaluate.add_argument("--label", type=int, help="colour crops: the painting they were drawn for (the label of "
+                          "a conditional run on paintings, 0-7); default: scored against all eight")
+    evaluate.add_argument("--scale", type=float, nargs=2, metavar=("LOW", "HIGH"), help="colour crops: the crop "
+                          f"scale the run trained on (default the package's, {' '.join(map(str, datasets.DEFAULT_SCALE))})")
     evaluate.set_defaults(handler=cmd_evaluate)
 
     # chapter 8 (art)

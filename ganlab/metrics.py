@@ -33,7 +33,8 @@ from ganlab._checks import positive_int
 from ganlab.classifier import (PAINTING_CROP_SCALE, RANGE_TOLERANCE, check_images, classifier_features,
                                classifier_probabilities, features_and_logits, softmax, weights_sha256)
 from ganlab.config import cache_dir
-from ganlab.datasets import MNIST_CLASSES, MNIST_IMAGE_SHAPE, ToyDistribution, load_mnist, toy_distribution
+from ganlab.datasets import (DEFAULT_SCALE, MNIST_CLASSES, MNIST_IMAGE_SHAPE, ToyDistribution, load_mnist,
+                             toy_distribution)
 
 IMAGE_METRICS = ("fid", "score", "modes", "kl")
 POINT_METRICS = ("modes", "high_quality", "kl")
@@ -512,11 +513,13 @@ def evaluate_points(points, distribution="ring8", n=None, metrics=POINT_METRICS)
     return {name: values[name] for name in POINT_METRICS if name in metrics}
 
 
-def evaluate_file(path, n=None, distribution="ring8"):
+def evaluate_file(path, n=None, distribution="ring8", painting=None, scale=None):
     """Score the samples in an ``.npz`` file (the ``ganlab evaluate`` command).
 
     The file must hold an array under the key ``samples``, as ``ganlab sample``
-    writes it: images (N, 28, 28, 1) or (N, 28, 28) in [-1, 1], or 2D points (N, 2).
+    writes it: MNIST images (N, 28, 28, 1) or (N, 28, 28) in [-1, 1], colour
+    crops (N, S, S, 3) in [-1, 1] with S from 16 to 256 (scored against the
+    eight paintings: :func:`evaluate_paintings`), or 2D points (N, 2).
 
     Args:
         path: the ``.npz`` file.
@@ -524,9 +527,14 @@ def evaluate_file(path, n=None, distribution="ring8"):
             N, so compare files at the same N (10,000 recommended).
         distribution: for 2D points only, the mixture they are scored against:
             ``"ring8"`` (default), ``"grid25"`` or a :class:`ganlab.datasets.ToyDistribution`.
+        painting: for colour crops only, the painting they were asked for (an index, the label of a
+            conditional run, or a key); None scores them against all eight.
+        scale: for colour crops only, the crop scale the model trained on (default: the package's,
+            ``ganlab.datasets.DEFAULT_SCALE``).
 
     Returns:
         For images, ``{"fid", "score", "modes", "kl"}`` (see :func:`evaluate_images`);
+        for colour crops, :func:`evaluate_paintings`' dict (FID and KID with their real-crop floors, ...);
         for points, ``{"modes", "high_quality", "kl"}`` (see :func:`evaluate_points`).
         Values are plain Python ints and floats, ready for ``json.dumps``.
 
@@ -553,12 +561,18 @@ def evaluate_file(path, n=None, distribution="ring8"):
             samples = archive["samples"]
         except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
             raise ValueError(f"{path}: the array 'samples' could not be read ({error}).") from None
+    colour = samples.ndim == 4 and samples.shape[3] == 3
+    if painting is not None and not colour:
+        raise ValueError(f"{path}: a painting applies to colour crops (N, S, S, 3), not to samples of shape "
+                         f"{samples.shape}.")
     if samples.ndim == 2 and samples.shape[1] == 2:
         return evaluate_points(samples, distribution=distribution, n=n)
     if samples.ndim in (3, 4) and samples.shape[1:3] == MNIST_IMAGE_SHAPE[:2] and samples.shape[3:] in ((), (1,)):
         return evaluate_images(samples, n=n)
-    raise ValueError(f"{path}: 'samples' has shape {samples.shape}; expected images (N, 28, 28, 1) or "
-                     "(N, 28, 28), or 2D points (N, 2).")
+    if colour:
+        return evaluate_paintings(samples, painting=painting, n=n, scale=DEFAULT_SCALE if scale is None else scale)
+    raise ValueError(f"{path}: 'samples' has shape {samples.shape}; expected MNIST images (N, 28, 28, 1) or "
+                     "(N, 28, 28), colour crops (N, S, S, 3), or 2D points (N, 2).")
 
 
 def check_metric_names(metrics, allowed):

@@ -276,7 +276,9 @@ def test_evaluate_file_scores_points_against_the_named_distribution(tmp_path):
 
 @pytest.mark.parametrize("samples, message", [
     (np.zeros((10, 3), np.float32), r"shape \(10, 3\)"),
-    (np.zeros((10, 32, 32, 3), np.float32), r"shape \(10, 32, 32, 3\)"),
+    (np.zeros((10, 32, 32, 2), np.float32), r"shape \(10, 32, 32, 2\)"),
+    (np.zeros((10, 48, 48, 3), np.float32), r"\(N, S, S, 3\) with S in \(16, 32, 64, 128, 256\)"),
+    (np.full((10, 32, 32, 3), 255.0, np.float32), r"\[-1, 1\]"),
     (np.full((10, 28, 28, 1), 255.0, np.float32), r"\[-1, 1\]"),
     (np.array([[0.0, np.nan], [1.0, 1.0]]), "NaN"),
     (np.full((10, 28, 28), np.nan, np.float32), "NaN"),
