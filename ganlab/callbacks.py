@@ -15,7 +15,6 @@ import numpy as np
 from ganlab import metrics as gmetrics
 from ganlab import viz
 from ganlab._checks import positive_int
-from ganlab.latent import latent_vectors
 from ganlab.rundir import RunDir, atomic_write_bytes, record_epoch, save_checkpoint, write_history_csv
 
 
@@ -77,12 +76,11 @@ class SampleGrid(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self.run_dir.samples_dir.mkdir(parents=True, exist_ok=True)
-        self.latents = latent_vectors(self.n, self.model.latent_dim, self.seed)
 
     def on_epoch_end(self, epoch, logs=None):
         if not _finite(logs):
             return
-        samples = self.model.generate(self.n, latents=self.latents)
+        samples = self.model.generate(self.n, seed=self.seed)  # the same noise every epoch
         path = self.run_dir.sample_path(epoch + 1)
         if samples.ndim == 4:
             buffer = io.BytesIO()

@@ -129,13 +129,18 @@ class Recipe:
 
 @dataclass
 class Parts:
-    """What a recipe's builder returns: the networks, their optimizers and ``GAN.compile``'s other arguments."""
+    """What a recipe's builder returns: the networks, their optimizers and ``GAN.compile``'s other arguments.
+
+    ``gan_class`` is the ``GAN`` subclass to train them with (None: ``ganlab.GAN``; a texture GAN samples
+    noise fields instead of latent vectors).
+    """
 
     generator: object
     discriminator: object
     d_optimizer: object
     g_optimizer: object
     compile_kwargs: dict = field(default_factory=dict)
+    gan_class: object = None
 
 
 RECIPES = {}
@@ -205,7 +210,7 @@ def build_gan(model="dcgan", dataset="mnist", seed=0, size=None, options=None):
     recipe = get_recipe(model, dataset, size)
     keras.utils.set_random_seed(seed)
     parts = recipe.builder(get_dataset_spec(dataset, size), **check_options(recipe, options))
-    gan = GAN(parts.generator, parts.discriminator, seed=seed, ema_decay=recipe.ema_decay)
+    gan = (parts.gan_class or GAN)(parts.generator, parts.discriminator, seed=seed, ema_decay=recipe.ema_decay)
     gan.compile(d_optimizer=parts.d_optimizer, g_optimizer=parts.g_optimizer, **parts.compile_kwargs)
     return gan
 
