@@ -10,6 +10,7 @@ A run directory holds
 ``history.csv``    one row per epoch: losses and metrics
 ``samples/``       ``epoch_NNN.png``: the same latent vectors drawn after every epoch
 ``training.gif``   those pictures as an animation
+``.lock``          held (``flock``) by the one process that trains into the directory
 ================== =============================================================
 
 Every file is written to a temporary name and moved into place with
@@ -17,11 +18,17 @@ Every file is written to a temporary name and moved into place with
 previous epoch's files intact.
 """
 
+import contextlib
 import csv
 import io
 import json
 import os
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: runs are not locked there
+    fcntl = None
 
 import keras
 import numpy as np
@@ -40,6 +47,7 @@ class RunDir:
     HISTORY = "history.csv"
     SAMPLES = "samples"
     GIF = "training.gif"
+    LOCK = ".lock"
 
     def __init__(self, path):
         self.path = Path(path)
@@ -49,13 +57,61 @@ class RunDir:
         self.history_path = self.path / self.HISTORY
         self.samples_dir = self.path / self.SAMPLES
         self.gif_path = self.path / self.GIF
+        self.lock_path = self.path / self.LOCK
 
     def holds_run(self):
         """True if the directory holds a run (a ``config.json``)."""
         return self.config_path.is_file()
 
+    def trained(self):
+        """True if the directory holds trained weights (a checkpoint or a saved generator)."""
+        return self.checkpoint_path.is_file() or self.generator_path.is_file()
+
+    def unfinished_start(self):
+        """True if the directory holds only what a start that never finished an epoch leaves behind:
+        ``config.json``, an empty ``samples/`` and the lock (nothing trained, nothing to lose)."""
+        if not self.path.is_dir():
+            return False
+        names = {entry.name for entry in self.path.iterdir()}
+        samples_empty = not self.samples_dir.is_dir() or not any(self.samples_dir.iterdir())
+        return names <= {self.CONFIG, self.SAMPLES, self.LOCK} and samples_empty
+
+    @contextlib.contextmanager
+    def owned(self):
+        """Hold the directory for one process while it trains (an exclusive ``flock`` on ``.lock``).
+
+        The operating system releases the lock when the process ends, even by ``kill -9``, so a
+        crashed run never leaves the directory locked.
+
+        Raises:
+            ValueError: if another process holds it, or the path is a file.
+        """
+        if self.path.exists() and not self.path.is_dir():
+            raise ValueError(f"{self.path} is a file, not a run directory; choose another --out.")
+        self.path.mkdir(parents=True, exist_ok=True)
+        with open(self.lock_path, "a+") as stream:
+            if fcntl is not None:
+                try:
+                    fcntl.flock(stream, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    stream.seek(0)
+                    holder = stream.read().strip() or "unknown"
+                    raise ValueError(f"{self.path} is in use: another ganlab process (pid {holder}) is training "
+                                     "into it; wait for it to finish, or choose another --out.") from None
+            stream.seek(0)
+            stream.truncate()
+            stream.write(str(os.getpid()))
+            stream.flush()
+            try:
+                yield self
+            finally:
+                if fcntl is not None:
+                    fcntl.flock(stream, fcntl.LOCK_UN)
+
     def read_config(self):
         """Read ``config.json``; raise ValueError if the directory holds no run or the file is corrupt."""
+        if self.path.exists() and not self.path.is_dir():
+            raise ValueError(f"{self.path} is a file, not a run directory.")
         if not self.path.is_dir():
             raise ValueError(f"run directory {self.path} does not exist.")
         if not self.config_path.is_file():

@@ -91,13 +91,21 @@ def train(model="dcgan", dataset="mnist", out="runs/dcgan", epochs=None, steps=N
         ganlab.callbacks.TrainingDiverged: if a loss became NaN (the last good checkpoint is kept).
     """
     recipe = recipes.get_recipe(model, dataset, size)
-    data_spec = recipes.get_dataset_spec(dataset, size)
     for name, value in (("epochs", epochs), ("steps", steps), ("batch_size", batch_size), ("limit", limit)):
         positive_int(name, value, allow_none=True)
     if epochs is not None and steps is not None:
         raise ValueError("give either epochs or steps, not both.")
-    out = Path(out)
     run_dir = RunDir(out)
+    with run_dir.owned():
+        return _train(run_dir, recipe, model, dataset, epochs, steps, batch_size, seed, resume, verbose, limit,
+                      callbacks, timer, size, options, time_limit)
+
+
+def _train(run_dir, recipe, model, dataset, epochs, steps, batch_size, seed, resume, verbose, limit, callbacks,
+           timer, size, options, time_limit):
+    """The body of :func:`train`, run while this process owns ``run_dir``."""
+    data_spec = recipes.get_dataset_spec(dataset, size)
+    out = run_dir.path
     options = recipes.check_options(recipe, options)
     gan = recipes.build_gan(model, dataset, seed=seed, size=size, options=options)
     config = dict(model=model, dataset=dataset, seed=seed, limit=limit, shape=list(data_spec.shape),
@@ -109,6 +117,10 @@ def train(model="dcgan", dataset="mnist", out="runs/dcgan", epochs=None, steps=N
     if resume:
         if not run_dir.holds_run():
             raise ValueError(f"nothing to resume in {out}: it has no config.json.")
+        if run_dir.generator_path.is_file() and not run_dir.checkpoint_path.is_file():
+            raise ValueError(f"{out} holds a trained generator.keras but no checkpoint.npz, so training cannot go on "
+                             "from where it stopped, and starting again would overwrite the trained generator. "
+                             "Copy the run elsewhere first, or delete generator.keras to train it again.")
         saved = run_dir.read_config()
         for key in ("model", "dataset", "seed", "limit", "shape", "options", "time_limit"):
             if saved.get(key) != config[key]:
@@ -123,7 +135,7 @@ def train(model="dcgan", dataset="mnist", out="runs/dcgan", epochs=None, steps=N
             raise ValueError(f"{out} was trained with {why}; it cannot be resumed with this one. Start a new "
                              "directory, or delete this one to retrain it.")
         config["batch_size"] = batch_size or saved["batch_size"]
-    elif out.exists() and any(out.iterdir()):
+    elif any(entry.name != RunDir.LOCK for entry in out.iterdir()) and not run_dir.unfinished_start():
         raise ValueError(f"{out} already holds files; pass resume=True (--resume) to continue that run, "
                          "or choose a new directory. Nothing was overwritten.")
 

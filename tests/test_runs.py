@@ -272,3 +272,36 @@ def test_a_time_limited_run_stops_records_where_and_comes_back_finished(tmp_path
     assert history_again["g_loss"] == history["g_loss"]  # nothing trained on
     with pytest.raises(ValueError, match="time_limit=0.5, not 1"):
         runs.train_or_load("dcgan", "starry_night", out=tmp_path, batch_size=4, size=16, verbose=0, time_limit=1)
+
+
+def test_resume_refuses_a_run_whose_checkpoint_is_missing_and_leaves_its_generator_alone(tmp_path):
+    runs.train("gan", "ring8", out=tmp_path, epochs=1, limit=512, verbose=0)
+    (tmp_path / "checkpoint.npz").unlink()
+    trained = (tmp_path / "generator.keras").read_bytes()
+    with pytest.raises(ValueError, match="no checkpoint.npz.*would overwrite the trained generator"):
+        runs.train("gan", "ring8", out=tmp_path, epochs=2, limit=512, verbose=0, resume=True)
+    assert (tmp_path / "generator.keras").read_bytes() == trained
+
+
+def test_a_run_directory_is_trained_into_by_one_process_at_a_time(tmp_path):
+    with rundir.RunDir(tmp_path).owned():
+        with pytest.raises(ValueError, match="is in use: another ganlab process"):
+            runs.train("gan", "ring8", out=tmp_path, epochs=1, limit=512, verbose=0)
+    runs.train("gan", "ring8", out=tmp_path, epochs=1, limit=512, verbose=0)  # released: it trains
+    assert rundir.RunDir(tmp_path).trained()
+
+
+def test_a_start_that_never_finished_an_epoch_can_be_started_again(tmp_path):
+    rundir.RunDir(tmp_path).write_config(dict(model="gan", dataset="ring8"))
+    (tmp_path / "samples").mkdir()
+    runs.train("gan", "ring8", out=tmp_path, epochs=1, limit=512, verbose=0)
+    assert rundir.RunDir(tmp_path).read_config()["epochs"] == 1
+
+
+def test_a_file_given_as_run_directory_is_named_as_a_file(tmp_path):
+    path = tmp_path / "not_a_dir"
+    path.write_text("x")
+    with pytest.raises(ValueError, match="is a file, not a run directory"):
+        runs.train("gan", "ring8", out=path, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="is a file, not a run directory"):
+        runs.sample(path, 2)
