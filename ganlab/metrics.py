@@ -52,6 +52,7 @@ modes: covered mixture components. high_quality: fraction of samples within 3 st
 nearest centre. kl: KL(mode histogram of the high-quality samples || uniform).
 counts: int array (K,), high-quality samples per mode."""
 
+FEATURES = 128  # the width of both classifiers' feature layers (FID's embedding)
 _reference_statistics = {}  # (mu, sigma) by the weights' hash, kept in memory after the first call
 
 
@@ -206,6 +207,14 @@ def _check_n(n, available, what="samples"):
     return int(n)
 
 
+def _check_fid_count(count, dimensions, what="samples"):
+    """Refuse an FID of ``count`` samples with ``dimensions`` features: at or below it the covariance is singular."""
+    if count <= dimensions:
+        raise ValueError(f"FID needs more {what} than features: at least {dimensions + 1} for the {dimensions} "
+                         f"classifier features (with fewer their covariance is singular and the FID meaningless), "
+                         f"got {count}; compare models at the same, larger N (10,000 in the book).")
+
+
 def frechet_distance(samples, reference=None, n=None):
     """FID: Fréchet distance between classifier features of ``samples`` and of real MNIST digits.
 
@@ -221,7 +230,7 @@ def frechet_distance(samples, reference=None, n=None):
     at the same N: 10,000 samples, the size of the reference, by default.
 
     Args:
-        samples: images (N, 28, 28, 1) or (N, 28, 28) in [-1, 1], N >= 2.
+        samples: images (N, 28, 28, 1) or (N, 28, 28) in [-1, 1], N > 128 (FID needs more samples than features).
         reference: images to compare with; None (the default) uses the 10,000
             MNIST test images, whose statistics are cached (:func:`reference_statistics`).
         n: use only the first ``n`` samples (None: all).
@@ -230,10 +239,11 @@ def frechet_distance(samples, reference=None, n=None):
         The FID as a float (0 for identical statistics).
 
     Raises:
-        ValueError: for images of the wrong shape or range, fewer than 2 samples, or a bad ``n``.
+        ValueError: for images of the wrong shape or range, 128 samples or fewer, or a bad ``n``.
     """
     samples = check_images(samples, "samples")
     samples = samples[:_check_n(n, len(samples))]
+    _check_fid_count(len(samples), FEATURES)
     if reference is None:
         reference_mu, reference_sigma = reference_statistics()
     else:
@@ -472,8 +482,8 @@ def evaluate_images(samples, n=None, metrics=IMAGE_METRICS):
     metrics = check_metric_names(metrics, IMAGE_METRICS)
     samples = check_images(samples, "samples")
     samples = samples[:_check_n(n, len(samples))]
-    if "fid" in metrics and len(samples) < 2:
-        raise ValueError("FID needs at least 2 samples to estimate a covariance.")
+    if "fid" in metrics:
+        _check_fid_count(len(samples), FEATURES)
     reference = reference_statistics() if "fid" in metrics else None
     features, logits = features_and_logits(samples, "samples")
     results = {}
@@ -1258,17 +1268,14 @@ def evaluate_paintings(samples, painting=None, n=None, scale=PAINTING_CROP_SCALE
         ``swd_floor`` (with ``swd=True``), and ``n`` and ``reference_n``.
 
     Raises:
-        ValueError: for samples that are not (N, S, S, 3) in [-1, 1], fewer than 2 samples, a bad ``n``,
+        ValueError: for samples that are not (N, S, S, 3) in [-1, 1], 128 samples or fewer, a bad ``n``,
             an unknown painting, or a scale that the paintings cannot be cut at for this size.
     """
+    source, _, index = _painting_choice(painting)
     samples = check_images(samples, "samples", "paintings")
     samples = samples[:_check_n(n, len(samples))]
-    if len(samples) < 2:
-        raise ValueError("evaluate_paintings needs at least 2 samples (FID estimates a covariance).")
-    reference_n = positive_int("reference_n", reference_n)
-    if reference_n < 2:
-        raise ValueError(f"reference_n must be at least 2, got {reference_n}.")
-    source, _, index = _painting_choice(painting)
+    _check_fid_count(len(samples), FEATURES)
+    _check_fid_count(positive_int("reference_n", reference_n), FEATURES, "reference crops")
     size, count = samples.shape[1], len(samples)
     reference = painting_crop_features(painting, size, reference_n, scale, PAINTING_REFERENCE_SEED).astype(np.float64)
     fresh = painting_crop_features(painting, size, count, scale, PAINTING_FLOOR_SEED).astype(np.float64)

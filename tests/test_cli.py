@@ -227,11 +227,13 @@ def test_sample_refuses_a_label_for_an_unconditional_run(tmp_path, capsys):
 
 def test_evaluate_scores_colour_samples_against_the_asked_painting_with_its_floor(painting_run, tmp_path, capsys):
     samples = tmp_path / "s.npz"
-    assert main(["sample", str(painting_run), "--n", "30", "--label", "1", "--out", str(samples)]) == 0
+    assert main(["sample", str(painting_run), "--n", "130", "--label", "1", "--out", str(samples)]) == 0
     capsys.readouterr()
     assert main(["evaluate", str(samples), "--label", "1"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert {"fid", "fid_floor", "kid", "kid_floor", "share", "histogram"} <= set(result) and result["n"] == 30
+    assert {"fid", "fid_floor", "kid", "kid_floor", "share", "histogram"} <= set(result) and result["n"] == 130
     assert result["fid"] > result["fid_floor"] > 0  # two training steps do not paint The Great Wave yet
     assert main(["evaluate", str(samples), "--label", "9"]) == 2
     assert "out of range" in _one_line_error(capsys)
+    assert main(["evaluate", str(samples), "--label", "1", "--n", "5"]) == 2  # FID of 5 samples means nothing
+    assert "at least 129 for the 128 classifier features" in _one_line_error(capsys)

@@ -529,17 +529,17 @@ def test_evaluate_paintings_puts_real_crops_near_the_floor_and_noise_far_above_i
     from ganlab.datasets import random_crops
 
     monkeypatch.setenv("GANLAB_CACHE_DIR", str(tmp_path))
-    real = random_crops("great_wave", 60, 64, scale=classifier.PAINTING_CROP_SCALE, seed=77)
-    noise = np.random.default_rng(1).uniform(-1, 1, (60, 64, 64, 3)).astype(np.float32)
-    real_scores = metrics.evaluate_paintings(real, painting="great_wave", reference_n=120)
-    noise_scores = metrics.evaluate_paintings(noise, painting=1, reference_n=120)
+    real = random_crops("great_wave", 130, 64, scale=classifier.PAINTING_CROP_SCALE, seed=77)
+    noise = np.random.default_rng(1).uniform(-1, 1, (130, 64, 64, 3)).astype(np.float32)
+    real_scores = metrics.evaluate_paintings(real, painting="great_wave", reference_n=200)
+    noise_scores = metrics.evaluate_paintings(noise, painting=1, reference_n=200)
     assert real_scores["share"] >= 0.95 and noise_scores["share"] <= 0.05
     assert real_scores["fid"] < 3 * real_scores["fid_floor"]
     assert noise_scores["fid"] > 100 * noise_scores["fid_floor"]
     assert noise_scores["fid_floor"] == real_scores["fid_floor"]  # same painting, N and seed: same fresh crops
     assert abs(real_scores["kid"]) < 0.05 * noise_scores["kid"]
     assert sum(real_scores["histogram"]) == pytest.approx(1.0) and len(real_scores["histogram"]) == 8
-    assert real_scores["n"] == 60 and real_scores["reference_n"] == 120
+    assert real_scores["n"] == 130 and real_scores["reference_n"] == 200
     json.dumps(real_scores)  # plain Python numbers
 
 
@@ -547,17 +547,17 @@ def test_evaluate_paintings_fid_matches_the_frechet_distance_to_the_cached_refer
     from ganlab.datasets import random_crops
 
     monkeypatch.setenv("GANLAB_CACHE_DIR", str(tmp_path))
-    samples = random_crops("paintings", 40, 32, scale=(0.2, 0.5), seed=5)
-    scores = metrics.evaluate_paintings(samples, reference_n=50, scale=(0.2, 0.5))
+    samples = random_crops("paintings", 130, 32, scale=(0.2, 0.5), seed=5)
+    scores = metrics.evaluate_paintings(samples, reference_n=150, scale=(0.2, 0.5))
     assert "share" not in scores
-    reference = classifier.classifier_features(random_crops("paintings", 50, 32, scale=(0.2, 0.5),
+    reference = classifier.classifier_features(random_crops("paintings", 150, 32, scale=(0.2, 0.5),
                                                             seed=metrics.PAINTING_REFERENCE_SEED), "paintings")
     expected = metrics.frechet_distance_from_features(classifier.classifier_features(samples, "paintings"), reference)
     assert scores["fid"] == pytest.approx(expected, rel=1e-4)
     stored = sorted(path.name.rsplit("_crops", 1)[0] for path in tmp_path.glob("painting_features_*.npz"))
     digest = classifier.weights_sha256("paintings")[:16]
-    assert stored == [f"painting_features_{digest}_all_32px_n40_scale0.2-0.5_seed3",
-                      f"painting_features_{digest}_all_32px_n50_scale0.2-0.5_seed2"]
+    assert stored == [f"painting_features_{digest}_all_32px_n130_scale0.2-0.5_seed3",
+                      f"painting_features_{digest}_all_32px_n150_scale0.2-0.5_seed2"]
 
 
 def test_painting_reference_features_are_recomputed_when_the_crops_change(tmp_path, monkeypatch):
@@ -580,9 +580,9 @@ def test_evaluate_paintings_reports_sliced_wasserstein_with_its_floor(tmp_path, 
     from ganlab.datasets import random_crops
 
     monkeypatch.setenv("GANLAB_CACHE_DIR", str(tmp_path))
-    real = random_crops("scream", 16, 16, scale=(0.2, 0.5), seed=8)
-    scores = metrics.evaluate_paintings(real, painting="scream", reference_n=24, scale=(0.2, 0.5), swd=True)
-    flat = metrics.evaluate_paintings(np.zeros_like(real), painting="scream", reference_n=24, scale=(0.2, 0.5),
+    real = random_crops("scream", 130, 16, scale=(0.2, 0.5), seed=8)
+    scores = metrics.evaluate_paintings(real, painting="scream", reference_n=130, scale=(0.2, 0.5), swd=True)
+    flat = metrics.evaluate_paintings(np.zeros_like(real), painting="scream", reference_n=130, scale=(0.2, 0.5),
                                       swd=True)
     assert scores["swd_floor"] == flat["swd_floor"]
     assert scores["swd"] < 2 * scores["swd_floor"] < flat["swd"]
@@ -595,6 +595,8 @@ def test_evaluate_paintings_refuses_unknown_paintings(painting, message):
         metrics.evaluate_paintings(np.zeros((4, 64, 64, 3), np.float32), painting=painting)
 
 
-def test_evaluate_paintings_refuses_a_single_sample():
-    with pytest.raises(ValueError, match="at least 2 samples"):
-        metrics.evaluate_paintings(np.zeros((1, 64, 64, 3), np.float32))
+def test_evaluate_paintings_refuses_fewer_samples_than_features():
+    with pytest.raises(ValueError, match="at least 129 for the 128 classifier features"):
+        metrics.evaluate_paintings(np.zeros((128, 64, 64, 3), np.float32))
+    with pytest.raises(ValueError, match="more reference crops than features"):
+        metrics.evaluate_paintings(np.zeros((129, 64, 64, 3), np.float32), reference_n=100)
