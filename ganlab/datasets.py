@@ -7,6 +7,7 @@ environment variable ``GANLAB_DATA_DIR``, in the Keras cache
 
 import gzip
 import os
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,11 +99,20 @@ def _read_npz(path, split):
         raise ValueError(
             f"{path} has no key {error}; a Keras-style mnist.npz holds x_train, y_train, x_test, y_test."
         ) from None
-    except (OSError, ValueError, EOFError) as error:
-        raise ValueError(f"{path} could not be read ({error}); the file is corrupt or truncated.") from error
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        raise ValueError(f"{path} could not be read ({error}); the file is corrupt or truncated.") from None
     if images.ndim != 3 or len(images) != len(labels):
         raise ValueError(f"{path}: x_{split} has shape {images.shape} and y_{split} {labels.shape}; "
                          "expected (N, 28, 28) and (N,).")
+    if len(labels) and (not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0 or labels.max() > 9):
+        raise ValueError(f"{path}: y_{split} must hold the digits 0-9 as integers, got {labels.dtype} values "
+                         f"from {labels.min()} to {labels.max()}.")
+    if np.issubdtype(images.dtype, np.floating):  # some copies store the pixels as floats in [0, 1] or [0, 255]
+        low, high = float(images.min()), float(images.max())
+        if low < 0 or high > 255:
+            raise ValueError(f"{path}: x_{split} holds floats from {low:g} to {high:g}; expected pixels in "
+                             "[0, 255] (uint8) or [0, 1].")
+        images = np.rint(images * (255.0 if high <= 1.0 else 1.0))
     return images.astype(np.uint8), labels
 
 

@@ -112,6 +112,34 @@ def test_pixel_values_0_and_255_map_to_minus_one_and_one(tmp_path):
     assert np.all(images[0] == -1.0) and np.all(images[1] == 1.0)
 
 
+def test_an_npz_of_float_pixels_in_0_1_is_read_as_the_same_digits(tmp_path):
+    x_train, y_train = fake_mnist(4, seed=3)
+    np.savez(tmp_path / "mnist.npz", x_train=x_train / 255.0, y_train=y_train, x_test=x_train, y_test=y_train)
+    images, _ = load_mnist("train", data_dir=tmp_path)
+    np.testing.assert_allclose(images[..., 0], x_train / 127.5 - 1.0, atol=1e-6)  # not all black
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(x_train=np.full((2, 28, 28), 300.0)), "floats from 300 to 300"),
+    (dict(y_train=np.array([0, 12])), "digits 0-9"),
+])
+def test_an_npz_with_impossible_pixels_or_labels_is_refused(tmp_path, change, message):
+    arrays = dict(x_train=np.zeros((2, 28, 28), np.uint8), y_train=np.array([0, 1]),
+                  x_test=np.zeros((2, 28, 28), np.uint8), y_test=np.array([0, 1]))
+    np.savez(tmp_path / "mnist.npz", **{**arrays, **change})
+    with pytest.raises(ValueError, match=message):
+        load_mnist("train", data_dir=tmp_path)
+
+
+def test_a_truncated_npz_is_named_as_corrupt(tmp_path):
+    arrays = dict(x_train=np.zeros((20, 28, 28), np.uint8), y_train=np.zeros(20, np.int64))
+    np.savez(tmp_path / "mnist.npz", **arrays, x_test=arrays["x_train"], y_test=arrays["y_train"])
+    data = (tmp_path / "mnist.npz").read_bytes()
+    (tmp_path / "mnist.npz").write_bytes(data[:len(data) // 2])
+    with pytest.raises(ValueError, match="corrupt or truncated"):
+        load_mnist("train", data_dir=tmp_path)
+
+
 def test_ganlab_data_dir_from_the_environment_finds_an_npz(tmp_path, monkeypatch):
     x, y = fake_mnist(4)
     np.savez(tmp_path / "mnist.npz", x_train=x, y_train=y, x_test=x, y_test=y)
