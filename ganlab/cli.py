@@ -40,9 +40,13 @@ def _positive_int(text):
 
 
 def _quiet_tensorflow():
-    """Import TensorFlow with its C++ start-up log lines (oneDNN, CPU features) kept off stderr,
-    so that stderr carries only ganlab's own messages."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    """Import TensorFlow with its C++ log lines kept off stderr, so that stderr carries only ganlab's own messages.
+
+    The start-up lines (oneDNN, CPU features) are printed during the import, which runs with stderr
+    sent to /dev/null; TF_CPP_MIN_LOG_LEVEL=3 silences the C++ lines of later graph optimisations too
+    (such as grappler's "remapper failed", printed at the first training step of an image GAN).
+    Python exceptions still carry TensorFlow's errors."""
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     sys.stderr.flush()
     saved = os.dup(2)
     try:

@@ -1,6 +1,7 @@
 """Tests for ganlab.cli: every command, its one-line errors and exit codes."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -237,3 +238,12 @@ def test_evaluate_scores_colour_samples_against_the_asked_painting_with_its_floo
     assert "out of range" in _one_line_error(capsys)
     assert main(["evaluate", str(samples), "--label", "1", "--n", "5"]) == 2  # FID of 5 samples means nothing
     assert "at least 129 for the 128 classifier features" in _one_line_error(capsys)
+
+
+def test_training_an_image_gan_writes_nothing_to_stderr(tmp_path):
+    # stderr carries only ganlab's messages: not TensorFlow's C++ lines ("remapper failed", oneDNN, ...)
+    result = subprocess.run([sys.executable, "-m", "ganlab", "train", "--model", "dcgan", "--dataset", "starry_night",
+                             "--size", "16", "--steps", "1", "--batch-size", "4", "--out", str(tmp_path / "run")],
+                            capture_output=True, text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "0"})
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
