@@ -28,8 +28,8 @@ _PUBLIC = {
     "evaluate_images": "ganlab.metrics",
 }
 
-_SUBMODULES = ("callbacks", "cli", "config", "datasets", "losses", "metrics", "models", "runs", "training",
-               "viz", "widgets")
+_SUBMODULES = ("callbacks", "cli", "config", "datasets", "losses", "metrics", "models", "runs", "texture",
+               "training", "viz", "widgets")
 
 __all__ = ["__version__", *sorted(_PUBLIC)]
 
