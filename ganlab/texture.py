@@ -183,11 +183,14 @@ def texture_crop_size(generator):
 
 
 def texture_margin(generator):
-    """Cells of context an output cell depends on, on each side (the generator's reach), plus one.
+    """Cells of context an output cell depends on, on each side: the generator's reach.
 
-    Windows of the noise field padded by this many cells give exactly the
-    centre's pixels of a one-shot render (every layer is a stride-1 'same'
-    convolution, a nearest-neighbour 2x upsampling or pointwise).
+    A 3x3 convolution at cell resolution reaches one cell, at 2x resolution half
+    a cell, and so on; the margin is the sum, rounded up. Windows of the noise
+    field padded by this many cells give exactly the centre's pixels of a
+    one-shot render (every layer is a stride-1 'same' convolution, a
+    nearest-neighbour 2x upsampling or pointwise). With the default
+    :func:`texture_generator`, 2 cells.
     """
     _spatial_noise(generator)
     scale, reach = 1, 0.0
@@ -196,7 +199,7 @@ def texture_margin(generator):
             scale *= int(layer.size[0])
         elif isinstance(layer, layers.Conv2D):
             reach += (int(layer.kernel_size[0]) // 2) * int(layer.dilation_rate[0]) / scale
-    return int(math.ceil(reach)) + 1
+    return int(math.ceil(reach))
 
 
 def sample_noise_field(batch_size, rows, cols, local_dim, global_dim, periodic_dim, seed=None):
@@ -347,36 +350,77 @@ class TextureGAN(GAN):
     """A :class:`ganlab.GAN` that feeds its generator noise fields instead of latent vectors.
 
     ``fit`` takes batches of real crops of side ``crop_size`` (the generator's,
-    see :func:`texture_generator`); each step samples noise fields of
-    ``crop_size / scale`` cells per side with :func:`sample_noise_field`. The
-    discriminator's verdicts form a field; the losses average over it.
-    Everything else (losses, discriminator steps, EMA, trackers) is ``GAN``'s.
+    see :func:`texture_generator`). Each step samples noise fields of
+    ``crop_size / scale + 2 * margin`` cells per side with
+    :func:`sample_noise_field`, generates, and shows the discriminator only the
+    centre ``crop_size`` pixels: those never see the zero padding at the
+    field's edge, so what the discriminator judges is what the inside of a
+    large canvas looks like (without the margin, a generator learns to compose
+    its small training field from its edges, and a canvas's inside, far from
+    every edge, comes out as a featureless texture). The discriminator's
+    verdicts form a field; the losses average over it. Everything else
+    (losses, discriminator steps, EMA, trackers) is ``GAN``'s.
 
-    Overrides exactly: ``__init__`` (reads the noise layout), ``_sample_latents``
-    (noise fields, no labels) and ``generate`` (crop-sized samples from numpy
-    noise fields).
+    Args:
+        generator: a :func:`texture_generator` (the one to render with).
+        discriminator: a :func:`texture_discriminator`.
+        seed, ema_decay: as for ``GAN``.
+        margin: cells of context around each training crop; None for the
+            generator's reach (:func:`texture_margin`), 0 to train on the whole field.
+
+    Differences from ``GAN``: ``__init__`` gives ``GAN`` the generator with a
+    centre crop appended (``self.generator``; same layers and weights as the
+    one passed, which stays ``self.texture_generator``); ``_sample_latents``
+    draws noise fields and no labels; ``sampler`` returns the uncropped
+    generator (moving average or not), which is what is saved and rendered;
+    ``generate`` makes crop-sized samples from numpy noise fields.
     """
 
-    def __init__(self, generator, discriminator, seed=None, ema_decay=None, **kwargs):
+    def __init__(self, generator, discriminator, seed=None, ema_decay=None, margin=None, **kwargs):
         spatial_noise = _spatial_noise(generator)
         if spatial_noise.crop_size is None:
             raise ValueError("the generator records no crop_size; build it with texture_generator(crop_size=...).")
-        super().__init__(generator, discriminator, seed=seed, ema_decay=ema_decay, **kwargs)
+        margin = texture_margin(generator) if margin is None else margin
+        _check_dims(margin=margin)
+        scale = texture_scale(generator)
+        cropped = generator
+        if margin:
+            centre = layers.Cropping2D(margin * scale, name="training_crop")(generator.outputs[0])
+            cropped = keras.Model(generator.inputs[0], centre, name="texture_generator_cropped")
+        super().__init__(cropped, discriminator, seed=seed, ema_decay=ema_decay, **kwargs)
+        self.texture_generator = generator
         self.noise_dims = (spatial_noise.local_dim, spatial_noise.global_dim, spatial_noise.periodic_dim)
         self.crop_size = spatial_noise.crop_size
-        self.cells = self.crop_size // texture_scale(generator)
+        self.margin = int(margin)
+        self.cells = self.crop_size // scale + 2 * self.margin
 
     def _sample_latents(self, batch_size):
         return sample_noise_field(batch_size, self.cells, self.cells, *self.noise_dims,
                                   seed=self.seed_generator), None
 
+    @property
+    def sampler(self):
+        """The generator to render and save, uncropped: the moving average if there is one."""
+        if self.ema_generator is None:
+            return self.texture_generator
+        if not self.margin:
+            return self.ema_generator
+        return keras.Model(self.ema_generator.inputs[0], self.ema_generator.get_layer("image").output,
+                           name="texture_generator")
+
     def generate(self, n, seed=None, batch_size=64):
-        """``n`` crop-sized samples (numpy, (n, crop, crop, C)) from the sampler; the same seed repeats them."""
+        """``n`` crop-sized samples (numpy, (n, crop, crop, C)) from the sampler; the same seed repeats them.
+
+        Each is the centre of a field with the training margin, as the discriminator sees them.
+        """
         _check_positive(n=n, batch_size=batch_size)
-        fields = noise_field(self.sampler, n, self.cells, self.cells, seed=seed)
-        outputs = [ops.convert_to_numpy(self.sampler(fields[start:start + batch_size], training=False))
+        sampler = self.sampler
+        fields = noise_field(sampler, n, self.cells, self.cells, seed=seed)
+        cut = self.margin * texture_scale(sampler)
+        outputs = [ops.convert_to_numpy(sampler(fields[start:start + batch_size], training=False))
                    for start in range(0, n, batch_size)]
-        return np.concatenate(outputs, axis=0)
+        samples = np.concatenate(outputs, axis=0)
+        return samples[:, cut:samples.shape[1] - cut, cut:samples.shape[2] - cut]
 
 
 # --------------------------------------------------------------------------- rendering

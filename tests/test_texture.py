@@ -252,14 +252,40 @@ def test_texture_gan_trains_a_few_steps_on_random_crops_without_nan():
     np.testing.assert_array_equal(samples, gan.generate(3, seed=0))
 
 
-def test_texture_gan_samples_noise_fields_of_the_crop_size():
+def test_texture_gan_samples_noise_fields_of_the_crop_size_plus_the_margin():
     generator = _generator(crop_size=24)
     gan = texture.TextureGAN(generator, texture.texture_discriminator(filters=(8,)), seed=0)
+    assert gan.margin == texture.texture_margin(generator) == 2
     field, labels = gan._sample_latents(5)
     field = keras.ops.convert_to_numpy(field)
-    assert labels is None and field.shape == (5, 6, 6, 30)
+    assert labels is None and field.shape == (5, 10, 10, 30)
     local, global_noise, phases = field[..., :8], field[..., 8:24], field[..., 24:28]
     assert np.abs(local).max() <= 1 and local.std() > 0.4
     np.testing.assert_array_equal(global_noise, np.broadcast_to(global_noise[:, :1, :1], global_noise.shape))
     assert phases.min() >= 0 and phases.max() < 2 * np.pi
-    np.testing.assert_array_equal(field[0, ..., -2:], texture._positions(0, 6, 6, 0, 6, 6))
+    np.testing.assert_array_equal(field[0, ..., -2:], texture._positions(0, 10, 10, 0, 10, 10))
+    # the discriminator sees the centre of the generated field, crop-sized
+    full = keras.ops.convert_to_numpy(generator(field, training=False))
+    centre = keras.ops.convert_to_numpy(gan.generator(field, training=False))
+    assert centre.shape == (5, 24, 24, 3)
+    np.testing.assert_allclose(centre, full[:, 8:32, 8:32], atol=1e-6)
+    assert texture.TextureGAN(generator, texture.texture_discriminator(filters=(8,)), margin=0).cells == 6
+
+
+def test_texture_gan_saves_and_renders_the_uncropped_moving_average():
+    generator = _generator()
+    gan = texture.TextureGAN(generator, texture.texture_discriminator(filters=(8,)), seed=0, ema_decay=0.9)
+    assert gan.sampler.output_shape == (None, None, None, 3)
+    for average, layer in zip(gan.ema_generator.weights, gan.sampler.weights):
+        assert average is layer
+    assert texture.render_texture(gan.sampler, 32, tile=16).shape == (32, 32, 3)
+    assert gan.sampler is not generator and texture.TextureGAN(generator, gan.discriminator).sampler is generator
+
+
+def test_a_margin_smaller_than_the_reach_leaves_seams_between_tiles(monkeypatch):
+    generator = _generator()
+    field = texture.noise_field(generator, 1, 10, 13, seed=3)
+    whole = keras.ops.convert_to_numpy(generator(field, training=False))[0]
+    monkeypatch.setattr(texture, "texture_margin", lambda generator: 1)
+    tiled = texture.render_texture(generator, size=(40, 52), seed=3, tile=8)
+    assert np.abs(tiled - whole).max() > 1e-3
