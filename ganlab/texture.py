@@ -243,7 +243,7 @@ def _positions(row_start, row_stop, rows, col_start, col_stop, cols):
 
 
 def texture_generator(local_dim=8, global_dim=16, periodic_dim=4, filters=(128, 64, 32, 16), channels=3,
-                      crop_size=64, wave_hidden=32, batch_norm=True):
+                      crop_size=64, cell_layers=1, wave_hidden=32, batch_norm=True):
     """A fully convolutional PSGAN generator: noise field (rows, cols) -> image (rows * s, cols * s).
 
     SpatialNoise -> Conv3x3(f_0) -> BN -> ReLU, then for each further width
@@ -276,7 +276,7 @@ def texture_generator(local_dim=8, global_dim=16, periodic_dim=4, filters=(128, 
         raise ValueError("filters needs at least one width (the first is at cell resolution).")
     for width in filters:
         _check_positive(filters=width)
-    _check_positive(channels=channels, crop_size=crop_size)
+    _check_positive(channels=channels, crop_size=crop_size, cell_layers=cell_layers)
     scale = 2 ** (len(filters) - 1)
     if crop_size % scale:
         raise ValueError(f"crop_size {crop_size} must be a multiple of the scale {scale} "
@@ -285,8 +285,9 @@ def texture_generator(local_dim=8, global_dim=16, periodic_dim=4, filters=(128, 
                                  name="spatial_noise")
     noise = keras.Input(shape=(None, None, spatial_noise.input_dim), name="noise")
     x = spatial_noise(noise)
-    for index, width in enumerate(filters):
-        if index:
+    widths = [filters[0]] * cell_layers + list(filters[1:])
+    for index, width in enumerate(widths):
+        if index >= cell_layers:
             x = layers.UpSampling2D(2, interpolation="nearest", name=f"upsample_{index}")(x)
         x = layers.Conv2D(width, 3, padding="same", use_bias=not batch_norm, name=f"conv_{index}")(x)
         if batch_norm:
@@ -499,16 +500,48 @@ def with_period(generator, period):
     return model
 
 
+def canvas_noise_field(generator, rows, cols, pad, seed=0, tileable=False, global_noise=None, morph_to=None,
+                       morph_width=0.5):
+    """The packed noise field of a ``rows x cols``-cell canvas with ``pad`` extra cells on every side.
+
+    float32 (rows + 2 pad, cols + 2 pad, L + G + P + 2); cell (i, j) of the
+    canvas is entry (i + pad, j + pad), and positions continue into the padding.
+    The padding is fresh noise, or with ``tileable=True`` the canvas's own
+    opposite side (the field wraps around). With ``morph_to`` the global noise
+    goes from the seed's (or ``global_noise``) at the left to ``morph_to`` at
+    the right, along a smoothstep ramp over the middle ``morph_width`` of the
+    canvas. Arguments as in :func:`render_texture`.
+    """
+    spatial_noise = _spatial_noise(generator)
+    _check_dims(pad=pad)
+    if tileable:
+        field = noise_field(generator, 1, rows, cols, seed=seed, global_noise=global_noise)[0]
+        field = np.pad(field, ((pad, pad), (pad, pad), (0, 0)), mode="wrap")
+    else:
+        field = noise_field(generator, 1, rows + 2 * pad, cols + 2 * pad, seed=seed, global_noise=global_noise)[0]
+    field[..., -2:] = _positions(-pad, rows + pad, rows, -pad, cols + pad, cols)
+    if morph_to is not None:
+        first, last = spatial_noise.local_dim, spatial_noise.local_dim + spatial_noise.global_dim
+        start, end = field[0, 0, first:last].copy(), _global_vector(morph_to, spatial_noise)
+        t = (np.arange(-pad, cols + pad, dtype=np.float32) + 0.5) / cols
+        t = np.clip((t - 0.5) / morph_width + 0.5, 0.0, 1.0)
+        t = t * t * (3.0 - 2.0 * t)  # smoothstep: the ramp starts and ends flat
+        field[:, :, first:last] = ((1.0 - t)[:, None] * start + t[:, None] * end)[None]
+    return field
+
+
 def render_texture(generator, size=(1024, 1024), seed=0, tileable=False, global_noise=None, morph_to=None,
                    tile=512, morph_width=0.5):
     """Paint a canvas of any size (up to 8192 per side) in overlapping tiles; float32 (H, W, C) in [-1, 1].
 
-    The noise field of the whole canvas (one cell per ``scale`` pixels) is
-    drawn once; the generator then runs on windows of it of ``tile`` pixels
-    plus a margin of :func:`texture_margin` cells on each side, and only each
-    window's centre is kept. The margin covers the generator's reach, so the
-    tiles join without seams: the result equals a one-shot render of the same
-    field up to float rounding, and memory is bounded by the tile size.
+    The noise field of the whole canvas (one cell per ``scale`` pixels, see
+    :func:`canvas_noise_field`) is drawn once, with a margin of
+    :func:`texture_margin` cells beyond the canvas on every side; the
+    generator then runs on windows of it of ``tile`` pixels plus that margin,
+    and only each window's centre is kept. The margin covers the generator's
+    reach, so the tiles join without seams: the result equals the centre of a
+    one-shot render of the same field up to float rounding, and memory is
+    bounded by the tile size.
 
     Modes:
         - ``tileable=True``: a periodic canvas. The noise field wraps around, the
@@ -556,26 +589,16 @@ def render_texture(generator, size=(1024, 1024), seed=0, tileable=False, global_
         raise ValueError(f"a tileable canvas must be whole cells: {height}x{width} is not a multiple of the "
                          f"scale {scale}; use {height // scale * scale}x{width // scale * scale}.")
     rows, cols = -(-height // scale), -(-width // scale)
-    margin = texture_margin(generator)
 
-    # the canvas's field: drawn once; in tileable mode it carries a wrapped margin
-    field = noise_field(generator, 1, rows, cols, seed=seed, global_noise=global_noise)[0]
-    if morph_to is not None:
-        start = field[0, 0, spatial_noise.local_dim:spatial_noise.local_dim + spatial_noise.global_dim]
-        end = _global_vector(morph_to, spatial_noise)
-        t = (np.arange(cols, dtype=np.float32) + 0.5) / cols
-        t = np.clip((t - 0.5) / morph_width + 0.5, 0.0, 1.0)
-        t = t * t * (3.0 - 2.0 * t)  # smoothstep: the ramp starts and ends flat
-        vectors = (1.0 - t)[:, None] * start + t[:, None] * end
-        field[:, :, spatial_noise.local_dim:spatial_noise.local_dim + spatial_noise.global_dim] = vectors[None]
-    pad = 0
+    # the canvas's field, drawn once with a margin of the generator's reach on every side: fresh
+    # noise (so the canvas's edge never sees the zero padding, which training never shows it), or in
+    # tileable mode the field's own far side
+    pad = texture_margin(generator)
+    field = canvas_noise_field(generator, rows, cols, pad, seed=seed, tileable=tileable,
+                               global_noise=global_noise, morph_to=morph_to, morph_width=morph_width)
     model = generator
-    if tileable:
-        pad = margin
-        field = np.pad(field, ((pad, pad), (pad, pad), (0, 0)), mode="wrap")
-        field[..., -2:] = _positions(-pad, rows + pad, rows, -pad, cols + pad, cols)
-        if spatial_noise.periodic_dim:
-            model = with_period(generator, (rows, cols))
+    if tileable and spatial_noise.periodic_dim:
+        model = with_period(generator, (rows, cols))
 
     tile_cells = tile // scale
     channels = int(generator.outputs[0].shape[-1])
@@ -583,14 +606,11 @@ def render_texture(generator, size=(1024, 1024), seed=0, tileable=False, global_
     for row in range(0, rows, tile_cells):
         for col in range(0, cols, tile_cells):
             row_stop, col_stop = min(rows, row + tile_cells), min(cols, col + tile_cells)
-            top, left = max(0, row + pad - margin), max(0, col + pad - margin)
-            bottom = min(rows + 2 * pad, row_stop + pad + margin)
-            right = min(cols + 2 * pad, col_stop + pad + margin)
-            window = model(field[None, top:bottom, left:right], training=False)
+            # field rows row .. row_stop of the canvas are row + pad .. row_stop + pad of the padded field
+            window = model(field[None, row:row_stop + 2 * pad, col:col_stop + 2 * pad], training=False)
             window = ops.convert_to_numpy(window)[0]
-            y0, x0 = (row + pad - top) * scale, (col + pad - left) * scale
             canvas[row * scale:row_stop * scale, col * scale:col_stop * scale] = \
-                window[y0:y0 + (row_stop - row) * scale, x0:x0 + (col_stop - col) * scale]
+                window[pad * scale:(pad + row_stop - row) * scale, pad * scale:(pad + col_stop - col) * scale]
     return canvas[:height, :width]
 
 

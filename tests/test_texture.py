@@ -62,14 +62,38 @@ def test_render_gives_the_requested_size_in_range(size):
     assert canvas.min() >= -1 and canvas.max() <= 1
 
 
+def _one_shot(generator, rows, cols, seed, pad, **kwargs):
+    """The centre of the generator run once on the whole padded field of a canvas."""
+    field = texture.canvas_noise_field(generator, rows, cols, pad, seed=seed, **kwargs)
+    whole = keras.ops.convert_to_numpy(generator(field[None], training=False))[0]
+    cut = pad * texture.texture_scale(generator)
+    return whole[cut:whole.shape[0] - cut, cut:whole.shape[1] - cut]
+
+
 @pytest.mark.parametrize("tile", [8, 16, 24])
 def test_tiled_render_equals_one_shot_render_of_the_same_field(tile):
     generator = _generator()
     rows, cols = 10, 13  # 40 x 52 pixels at scale 4
-    field = texture.noise_field(generator, 1, rows, cols, seed=3)
-    whole = keras.ops.convert_to_numpy(generator(field, training=False))[0]
+    whole = _one_shot(generator, rows, cols, seed=3, pad=texture.texture_margin(generator))
     tiled = texture.render_texture(generator, size=(40, 52), seed=3, tile=tile)
     np.testing.assert_allclose(tiled, whole, atol=2e-5)
+
+
+def test_a_margin_smaller_than_the_reach_leaves_seams_between_tiles(monkeypatch):
+    generator = _generator()
+    assert texture.texture_margin(generator) == 2
+    whole = _one_shot(generator, 10, 13, seed=3, pad=1)
+    monkeypatch.setattr(texture, "texture_margin", lambda generator: 1)
+    tiled = texture.render_texture(generator, size=(40, 52), seed=3, tile=8)
+    assert np.abs(tiled - whole).max() > 1e-3
+
+
+def test_canvas_edges_are_painted_from_noise_beyond_the_canvas():
+    generator = _generator()
+    field = texture.canvas_noise_field(generator, 4, 5, 2, seed=0)
+    assert field.shape == (8, 9, 30)
+    np.testing.assert_array_equal(field[..., -2:], texture._positions(-2, 6, 4, -2, 7, 5))
+    assert np.abs(field[0, 0, :8]).max() > 0  # the margin holds local noise, not zeros
 
 
 def test_tileable_canvas_is_one_period_of_an_endless_pattern():
@@ -282,10 +306,3 @@ def test_texture_gan_saves_and_renders_the_uncropped_moving_average():
     assert gan.sampler is not generator and texture.TextureGAN(generator, gan.discriminator).sampler is generator
 
 
-def test_a_margin_smaller_than_the_reach_leaves_seams_between_tiles(monkeypatch):
-    generator = _generator()
-    field = texture.noise_field(generator, 1, 10, 13, seed=3)
-    whole = keras.ops.convert_to_numpy(generator(field, training=False))[0]
-    monkeypatch.setattr(texture, "texture_margin", lambda generator: 1)
-    tiled = texture.render_texture(generator, size=(40, 52), seed=3, tile=8)
-    assert np.abs(tiled - whole).max() > 1e-3
