@@ -5,10 +5,12 @@ import pytest
 from ganlab import losses, models, texture
 
 
-def _generator(seed=0, filters=(16, 8, 8), crop_size=16, **kwargs):
-    """A small texture generator whose batch-norm statistics are not the identity."""
+def _generator(seed=0, filters=(16, 8, 8), crop_size=16, periodic_dim=4, cell_layers=1, **kwargs):
+    """A small texture generator with all three kinds of noise, whose batch-norm statistics are not
+    the identity. Scale 4, reach 2 cells, packed input 8 + 16 + 4 + 2 = 30 channels."""
     keras.utils.set_random_seed(seed)
-    generator = texture.texture_generator(filters=filters, crop_size=crop_size, **kwargs)
+    generator = texture.texture_generator(filters=filters, crop_size=crop_size, periodic_dim=periodic_dim,
+                                          cell_layers=cell_layers, **kwargs)
     rng = np.random.default_rng(seed)
     for layer in generator.layers:
         if isinstance(layer, keras.layers.BatchNormalization):
@@ -20,7 +22,7 @@ def _generator(seed=0, filters=(16, 8, 8), crop_size=16, **kwargs):
 @pytest.mark.parametrize("filters, rows, cols", [((8,), 3, 5), ((8, 8), 4, 4), ((8, 8, 8), 2, 7),
                                                  ((8, 8, 8, 8), 1, 3)])
 def test_generator_is_fully_convolutional_with_cells_times_scale_pixels(filters, rows, cols):
-    generator = texture.texture_generator(filters=filters, crop_size=2 ** (len(filters) - 1))
+    generator = texture.texture_generator(filters=filters, crop_size=2 ** (len(filters) - 1), periodic_dim=4)
     scale = texture.texture_scale(generator)
     assert scale == 2 ** (len(filters) - 1)
     field = texture.noise_field(generator, 2, rows, cols, seed=0)
@@ -77,6 +79,14 @@ def test_tiled_render_equals_one_shot_render_of_the_same_field(tile):
     whole = _one_shot(generator, rows, cols, seed=3, pad=texture.texture_margin(generator))
     tiled = texture.render_texture(generator, size=(40, 52), seed=3, tile=tile)
     np.testing.assert_allclose(tiled, whole, atol=2e-5)
+
+
+@pytest.mark.parametrize("cell_layers, margin", [(1, 2), (2, 3), (4, 5)])
+def test_each_cell_layer_adds_one_cell_of_reach_and_tiles_still_join(cell_layers, margin):
+    generator = _generator(cell_layers=cell_layers)
+    assert texture.texture_margin(generator) == margin
+    whole = _one_shot(generator, 10, 13, seed=3, pad=margin)
+    np.testing.assert_allclose(texture.render_texture(generator, size=(40, 52), seed=3, tile=8), whole, atol=2e-5)
 
 
 def test_a_margin_smaller_than_the_reach_leaves_seams_between_tiles(monkeypatch):
@@ -240,9 +250,16 @@ def test_builders_reject_bad_settings(kwargs, message):
         texture.texture_generator(**kwargs)
 
 
-def test_discriminator_rejects_two_normalisations():
-    with pytest.raises(ValueError, match="not both"):
-        texture.texture_discriminator(spectral_norm=True, normalization="batch")
+def test_discriminator_rejects_an_unknown_normalisation():
+    with pytest.raises(ValueError, match="'batch', 'spectral' or None"):
+        texture.texture_discriminator(normalization="layer")
+
+
+def test_spectral_discriminator_wraps_every_convolution():
+    discriminator = texture.texture_discriminator(filters=(8, 8), normalization="spectral")
+    wrapped = [layer for layer in discriminator.layers if isinstance(layer, keras.layers.SpectralNormalization)]
+    assert len(wrapped) == 3
+    assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in discriminator.layers)
 
 
 @pytest.mark.parametrize("dims", [(0, 4, 2), (4, 0, 2), (4, 4, 0)])
@@ -260,11 +277,12 @@ def test_saved_generator_loads_and_paints_the_same_canvas(tmp_path):
                                texture.render_texture(generator, 24, seed=0, tileable=True, tile=8), atol=1e-6)
 
 
-def test_texture_gan_trains_a_few_steps_on_random_crops_without_nan():
+@pytest.mark.parametrize("normalization", ["batch", "spectral"])
+def test_texture_gan_trains_a_few_steps_on_random_crops_without_nan(normalization):
     import tensorflow as tf
 
     generator = _generator(filters=(16, 8, 8), crop_size=16)
-    discriminator = texture.texture_discriminator(filters=(8, 16), spectral_norm=True)
+    discriminator = texture.texture_discriminator(filters=(8, 16), normalization=normalization)
     gan = texture.TextureGAN(generator, discriminator, seed=0, ema_decay=0.9)
     gan.compile(keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5))
     crops = np.random.default_rng(0).uniform(-1, 1, (24, 16, 16, 3)).astype(np.float32)
@@ -306,3 +324,12 @@ def test_texture_gan_saves_and_renders_the_uncropped_moving_average():
     assert gan.sampler is not generator and texture.TextureGAN(generator, gan.discriminator).sampler is generator
 
 
+
+
+def test_texture_gan_generate_takes_noise_fields_and_refuses_latent_vectors():
+    generator = _generator()
+    gan = texture.TextureGAN(generator, texture.texture_discriminator(filters=(8,)), seed=0)
+    fields = texture.noise_field(generator, 2, gan.cells, gan.cells, seed=4)
+    np.testing.assert_array_equal(gan.generate(2, latents=fields), gan.generate(2, seed=4))
+    with pytest.raises(ValueError, match="noise fields of shape"):
+        gan.generate(2, latents=np.zeros((2, 30), np.float32))
