@@ -3,7 +3,7 @@
 The package behind the ganlab book. Modules, in the order data flows (each
 imports only modules before it): ``config`` / ``datasets`` / ``theory`` ->
 ``cppn`` / ``backends`` -> ``models`` / ``losses`` / ``augment`` / ``schedules`` -> ``latent``
--> ``training`` -> ``rundir`` / ``classifier`` / ``metrics`` / ``viz`` ->
+-> ``training`` -> ``texture`` -> ``rundir`` / ``classifier`` / ``metrics`` / ``viz`` ->
 ``callbacks`` -> ``recipes`` -> ``runs`` -> ``widgets`` / ``cli``.
 
 The names below are the public top-level API. They are imported on first use,
@@ -31,7 +31,8 @@ _PUBLIC = {
 }
 
 _SUBMODULES = ("augment", "callbacks", "classifier", "cli", "config", "cppn", "datasets", "latent", "losses",
-               "metrics", "models", "recipes", "rundir", "runs", "schedules", "theory", "training", "viz", "widgets")
+               "metrics", "models", "recipes", "rundir", "runs", "schedules", "texture", "theory", "training", "viz",
+               "widgets")
 
 __all__ = ["__version__", *sorted(_PUBLIC)]
 
