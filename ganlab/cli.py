@@ -156,14 +156,24 @@ def _load_art_run(run_dir):
 
 
 def cmd_render(args):
-    from ganlab import _checks, cppn, latent, viz
+    from ganlab import _checks, cppn, latent, texture, viz
 
     if not args.out.lower().endswith(".png"):
         raise CliError(f"--out must name a .png file, got {args.out!r}")
     config, generator = _load_art_run(args.run_dir)
+    if texture.is_texture(generator):
+        image = texture.render_texture(generator, size=args.size, seed=args.seed, tileable=args.tileable)
+        viz.export_png(image, args.out, palette=args.palette)
+        kind = "tileable " if args.tileable else ""
+        print(f"wrote a {kind}{args.size}x{args.size} canvas (seed {args.seed}) to {args.out}")
+        return
     if not cppn.is_cppn(generator):
         raise CliError(f"{args.run_dir} holds a {config['model']!r} run; only a CPPN run (`ganlab train --model cppn`) "
-                       "renders at any size. Use `ganlab interpolate` or `ganlab sample` for it")
+                       "or a texture run (`--model texture`) renders at any size. Use `ganlab interpolate` or "
+                       "`ganlab sample` for it")
+    if args.tileable:
+        raise CliError(f"--tileable needs a texture run (`ganlab train --model texture`); {args.run_dir} holds a "
+                       "CPPN run, which cannot tile")
     latents = latent.seed_latents([args.seed], _checks.latent_dim(generator))
     image = cppn.render_cppn(generator, latents, size=args.size, extent=args.extent)[0]
     viz.export_png(image, args.out, palette=args.palette)
@@ -171,11 +181,24 @@ def cmd_render(args):
 
 
 def cmd_interpolate(args):
-    from ganlab import _checks, cppn, latent, viz
+    import numpy as np
+
+    from ganlab import _checks, cppn, latent, texture, viz
 
     if not args.out.lower().endswith(".gif"):
         raise CliError(f"--out must name a .gif file, got {args.out!r}")
     config, generator = _load_art_run(args.run_dir)
+    if texture.is_texture(generator):  # walk the global noise from one seed's to the other's; the local noise stays
+        start, end = (texture.texture_global_noise(generator, seed) for seed in (args.from_seed, args.to_seed))
+        frames = np.stack([texture.render_texture(generator, size=args.size or 256, seed=args.from_seed,
+                                                  global_noise=(1 - step) * start + step * end)
+                           for step in np.linspace(0.0, 1.0, args.frames)])
+        if args.palette is not None:
+            frames = viz.colorize(frames, args.palette)
+        viz.save_gif(list(frames), args.out, duration=args.duration, scale=args.scale or 1)
+        print(f"wrote {len(frames)} frames (the global noise from seed {args.from_seed} to seed {args.to_seed}) "
+              f"to {args.out}")
+        return
     if args.size is not None and not cppn.is_cppn(generator):
         side = generator.output.shape[1]
         raise CliError(f"--size needs a CPPN run; {args.run_dir} holds a {config['model']!r} run, which draws "
@@ -241,13 +264,16 @@ def build_parser():
     evaluate.set_defaults(handler=cmd_evaluate)
 
     # chapter 8 (art)
-    render = commands.add_parser("render", help="render a CPPN run's picture at any size into a PNG")
+    render = commands.add_parser("render", help="render a CPPN run's picture, or a texture run's canvas, at any size "
+                                 "into a PNG")
     render.add_argument("run_dir")
     render.add_argument("--size", type=_art_size, default=1024, help=f"side in pixels, {ART_MIN_SIZE}..{ART_MAX_SIZE} "
                         "(default 1024)")
     render.add_argument("--seed", type=_seed, default=0, help="seed of the latent vector (as in `ganlab sample`)")
     render.add_argument("--extent", type=_extent, default=1.0, help="half-width of the square drawn; 1 is the "
                         "training frame, larger zooms out (default 1)")
+    render.add_argument("--tileable", action="store_true", help="texture runs: a canvas whose left and right "
+                        "(and top and bottom) edges continue each other, for prints that repeat")
     render.add_argument("--palette", help="a matplotlib colormap name (e.g. magma); default grey")
     render.add_argument("--out", required=True, help="the .png to write")
     render.set_defaults(handler=cmd_render)
@@ -259,7 +285,7 @@ def build_parser():
     interpolate.add_argument("--frames", type=_frames, default=24, help="frames, both ends included (default 24)")
     interpolate.add_argument("--method", choices=["slerp", "lerp"], default="slerp")
     interpolate.add_argument("--label", type=int, help="class held along the walk (conditional runs; default 0)")
-    interpolate.add_argument("--size", type=_art_size, help="CPPN runs: side in pixels of the frames")
+    interpolate.add_argument("--size", type=_art_size, help="CPPN and texture runs: side in pixels of the frames")
     interpolate.add_argument("--palette", help="a matplotlib colormap name (e.g. magma); default grey")
     interpolate.add_argument("--duration", type=_positive_int, default=80, help="milliseconds per frame (default 80)")
     interpolate.add_argument("--scale", type=_positive_int, help="enlarge frames this many times (nearest "

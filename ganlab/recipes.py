@@ -113,6 +113,8 @@ class Recipe:
         by_kind: for a data kind, the fields above that differ there (``{"toy": dict(batch_size=256)}``).
         options: the names of the settings a caller may change for one run (``build_gan(..., options=...)``,
             for an ablation, say); the builder takes them as keyword arguments. Empty: none.
+        crop_scale: image data: the side of the crops as a share (low, high) of each image's shorter side;
+            None for ``ganlab.datasets.DEFAULT_SCALE``.
     """
 
     name: str
@@ -125,6 +127,7 @@ class Recipe:
     ema_decay: float = None
     by_kind: dict = field(default_factory=dict, repr=False)
     options: tuple = ()
+    crop_scale: tuple = None
 
 
 @dataclass
@@ -147,7 +150,7 @@ RECIPES = {}
 
 
 def register_recipe(name, description, datasets, batch_size=64, epochs=20, conditional=False, ema_decay=None,
-                    by_kind=None):
+                    by_kind=None, crop_scale=None):
     """Register the decorated builder as the recipe ``name`` (see :class:`Recipe` for the arguments)."""
 
     def decorate(builder):
@@ -155,7 +158,8 @@ def register_recipe(name, description, datasets, batch_size=64, epochs=20, condi
         if unknown:
             raise ValueError(f"recipe {name!r} names unknown datasets {unknown}; register them first.")
         register_once(RECIPES, name, Recipe(name, description, tuple(datasets), builder, batch_size, epochs,
-                                            conditional, ema_decay, dict(by_kind or {})), "a recipe")
+                                            conditional, ema_decay, dict(by_kind or {}), crop_scale=crop_scale),
+                      "a recipe")
         return builder
 
     return decorate
@@ -238,14 +242,14 @@ def _model_settings(model):
 def recipe_settings(gan, recipe):
     """Everything about a built recipe that changes what training does, as a JSON-ready dict.
 
-    The recipe's defaults (batch size, epochs, conditional), ``gan.training_settings()``
+    The recipe's defaults (batch size, epochs, conditional, crop scale), ``gan.training_settings()``
     (loss, steps, penalties, clipping, smoothing, augmentation, moving average, steps per
     execution), both optimizers' configurations (learning rates and their schedules) and
     both networks' names, sizes and weight shapes. A run records it in ``config.json``;
     :func:`settings_differences` names what changed.
     """
     settings = dict(batch_size=recipe.batch_size, epochs=recipe.epochs, conditional=recipe.conditional,
-                    training=gan.training_settings(), d_optimizer=_optimizer_settings(gan.d_optimizer),
+                    crop_scale=recipe.crop_scale, training=gan.training_settings(), d_optimizer=_optimizer_settings(gan.d_optimizer),
                     g_optimizer=_optimizer_settings(gan.g_optimizer), generator=_model_settings(gan.generator),
                     discriminator=_model_settings(gan.discriminator))
     return json.loads(json.dumps(settings))  # tuples become lists, as they come back from config.json
@@ -372,6 +376,43 @@ def _image_gan(data, conditional, **options):
     augment = make_augment(settings["augment"]) if settings["augment"] else None
     return Parts(generator, discriminator, adam(d_learning_rate), adam(settings["learning_rate"]),
                  dict(loss="non_saturating", r1_weight=settings["r1_weight"], augment=augment))
+
+
+# Textures (chapter 10): a fully convolutional generator trained on crops of one image (or several, then the
+# global noise picks among them) paints canvases of any size (``ganlab render RUN --size 2048``). Crops keep
+# about the painting's own scale (64 px of a 640 px copy) so that the brushwork is learned, not shrunk.
+TEXTURE = dict(
+    learning_rate=5e-4,  # Adam's, both networks (2e-4 paints the same after twice the steps)
+    beta_1=0.5,
+    beta_2=0.99,
+    batch_size=16,  # 16 crops of 64 x 64: about 0.2 s a step on 2 CPU cores
+    epochs=20,  # of IMAGE_STEPS_PER_EPOCH steps: 2,000 steps, about 8 minutes on 2 CPU cores
+    crop_scale=(0.16, 0.2),  # 64 px of the shorter side of a 640 x 400 copy is 0.16
+    local_dim=8,
+    global_dim=16,
+    periodic_dim=0,  # periodic channels painted stripes and lattices within this budget (see ganlab.texture)
+)
+
+
+@register_recipe("texture", "texture GAN (Spatial GAN / PSGAN; Jetchev et al., Bergmann et al.): a fully "
+                 "convolutional generator of crops of one image, or several, that paints canvases of any size "
+                 "(ganlab render --size)", datasets=(IMAGES,), batch_size=TEXTURE["batch_size"],
+                 epochs=TEXTURE["epochs"], crop_scale=TEXTURE["crop_scale"])
+def texture(data):
+    import keras
+
+    from ganlab import texture as textures
+
+    size, _, channels = data.shape
+    generator = textures.texture_generator(local_dim=TEXTURE["local_dim"], global_dim=TEXTURE["global_dim"],
+                                           periodic_dim=TEXTURE["periodic_dim"], channels=channels, crop_size=size)
+    discriminator = textures.texture_discriminator(channels=channels)
+
+    def adam():
+        return keras.optimizers.Adam(learning_rate=TEXTURE["learning_rate"], beta_1=TEXTURE["beta_1"],
+                                     beta_2=TEXTURE["beta_2"])
+
+    return Parts(generator, discriminator, adam(), adam(), dict(loss="non_saturating"), gan_class=textures.TextureGAN)
 
 
 @register_recipe("mlp", "the classic fully connected GAN, non-saturating loss, Adam 2e-4 / beta1 0.5",

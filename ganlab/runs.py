@@ -17,7 +17,7 @@ import numpy as np
 
 import ganlab
 from ganlab import callbacks as gcallbacks
-from ganlab import datasets, latent, models, recipes
+from ganlab import datasets, latent, models, recipes, texture
 from ganlab._checks import positive_int
 from ganlab.rundir import RunDir, load_checkpoint
 
@@ -38,18 +38,20 @@ def load_training_data(dataset, seed=0, limit=None):
     raise ValueError(f"{dataset!r} is an image source: its crops are streamed, not loaded (see training_batches).")
 
 
-def training_batches(dataset, batch_size, conditional, seed=0, limit=None, size=None):
+def training_batches(dataset, batch_size, conditional, seed=0, limit=None, size=None, scale=None):
     """The batches a run on ``dataset`` trains on, and the steps of one epoch: ``(tf.data.Dataset, steps)``.
 
     MNIST is passed over once per epoch (``ceil(N / batch_size)`` steps), shuffled; 2D points and the
     random crops of an image source are drawn without end, ``recipes.TOY_STEPS_PER_EPOCH`` or
     ``recipes.IMAGE_STEPS_PER_EPOCH`` steps making an epoch. Labels come along for a conditional recipe.
+    ``scale`` is the crop scale of an image source (None: ``datasets.DEFAULT_SCALE``).
     """
     data = recipes.get_dataset_spec(dataset, size)
     if data.kind == recipes.IMAGES:
         if limit is not None:
             raise ValueError("limit applies to mnist and 2D data; an image source is sampled as random crops.")
-        batches = datasets.image_crops(dataset, data.shape[0], batch_size=batch_size, labels=conditional, seed=seed)
+        batches = datasets.image_crops(dataset, data.shape[0], batch_size=batch_size, labels=conditional, seed=seed,
+                                       scale=datasets.DEFAULT_SCALE if scale is None else scale)
         return batches, recipes.IMAGE_STEPS_PER_EPOCH
     arrays = load_training_data(dataset, seed=seed, limit=limit)
     batches = datasets.make_dataset(*(arrays if conditional else arrays[:1]), batch_size=batch_size, seed=seed)
@@ -140,7 +142,7 @@ def _train(run_dir, recipe, model, dataset, epochs, steps, batch_size, seed, res
                          "or choose a new directory. Nothing was overwritten.")
 
     data, steps_per_epoch = training_batches(dataset, config["batch_size"], recipe.conditional, seed=seed,
-                                             limit=limit, size=size)
+                                             limit=limit, size=size, scale=recipe.crop_scale)
     toy = data_spec.kind == "toy"
     if steps is not None:
         epochs = math.ceil(steps / steps_per_epoch)
@@ -179,6 +181,10 @@ def sample(run_dir, n, seed=0, labels=None):
     positive_int("n", n)
     RunDir(run_dir).read_config()  # refuses a directory that holds no run
     generator = models.load_generator(Path(run_dir) / "generator.keras")
+    if texture.is_texture(generator):
+        if labels is not None:
+            raise ValueError("a label was given, but this generator is not conditional: it takes no labels.")
+        return texture.texture_samples(generator, n, seed=seed).astype(np.float32)
     samples = latent.generate(generator, n, seed=seed, labels=labels)
     return samples.astype(np.float32)
 

@@ -420,7 +420,8 @@ class TextureGAN(GAN):
     def generate(self, n, seed=None, latents=None, batch_size=64):
         """``n`` crop-sized samples (numpy, (n, crop, crop, C)) from the sampler; the same seed repeats them.
 
-        Each is the centre of a field with the training margin, as the discriminator sees them.
+        Each is the centre of a field with the training margin, as the discriminator sees them
+        (:func:`texture_samples`).
 
         Args:
             n: how many.
@@ -429,20 +430,43 @@ class TextureGAN(GAN):
                 (``cells = crop / scale + 2 * margin``); latent vectors are refused.
             batch_size: fields per generator call.
         """
-        positive_ints(n=n, batch_size=batch_size)
-        sampler = self.sampler
-        fields = noise_field(sampler, n, self.cells, self.cells, seed=seed)
-        if latents is not None:
-            latents = np.asarray(latents, np.float32)
-            if latents.shape != fields.shape:
-                raise ValueError(f"a texture GAN takes noise fields of shape {fields.shape} as latents, got "
-                                 f"{latents.shape}; pass seed= instead, or build them with noise_field().")
-            fields = latents
-        cut = self.margin * texture_scale(sampler)
-        outputs = [ops.convert_to_numpy(sampler(fields[start:start + batch_size], training=False))
-                   for start in range(0, n, batch_size)]
-        samples = np.concatenate(outputs, axis=0)
-        return samples[:, cut:samples.shape[1] - cut, cut:samples.shape[2] - cut]
+        return texture_samples(self.sampler, n, seed=seed, margin=self.margin, fields=latents, batch_size=batch_size)
+
+
+def texture_samples(generator, n, seed=None, margin=None, fields=None, batch_size=64):
+    """``n`` samples of a texture generator at its training crop size: numpy (n, crop, crop, C) in [-1, 1].
+
+    Each is the centre of a noise field with ``margin`` cells of context on every side, as a
+    :class:`TextureGAN` shows its discriminator (and as ``ganlab sample`` draws from a texture run).
+
+    Args:
+        generator: a texture generator (:func:`texture_generator`), e.g. a run's ``generator.keras``.
+        n: how many.
+        seed: seed of the noise fields (:func:`noise_field`).
+        margin: cells of context; None for the generator's reach (:func:`texture_margin`).
+        fields: packed noise fields (n, cells, cells, channels) to use instead of drawing them.
+        batch_size: fields per generator call.
+
+    Raises:
+        ValueError: for a generator that is not a texture generator, bad sizes, or fields of the wrong shape.
+    """
+    positive_ints(n=n, batch_size=batch_size)
+    margin = texture_margin(generator) if margin is None else margin
+    _check_dims(margin=margin)
+    scale = texture_scale(generator)
+    cells = texture_crop_size(generator) // scale + 2 * margin
+    drawn = noise_field(generator, n, cells, cells, seed=seed)
+    if fields is not None:
+        fields = np.asarray(fields, np.float32)
+        if fields.shape != drawn.shape:
+            raise ValueError(f"a texture generator takes noise fields of shape {drawn.shape} here, got "
+                             f"{fields.shape}; pass seed= instead, or build them with noise_field().")
+        drawn = fields
+    cut = margin * scale
+    outputs = [ops.convert_to_numpy(generator(drawn[start:start + batch_size], training=False))
+               for start in range(0, n, batch_size)]
+    samples = np.concatenate(outputs, axis=0)
+    return samples[:, cut:samples.shape[1] - cut, cut:samples.shape[2] - cut]
 
 
 # --------------------------------------------------------------------------- rendering

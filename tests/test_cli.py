@@ -247,3 +247,43 @@ def test_training_an_image_gan_writes_nothing_to_stderr(tmp_path):
                             capture_output=True, text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "0"})
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
+
+
+@pytest.fixture(scope="module")
+def texture_run(tmp_path_factory):
+    """A texture run of one short epoch on crops of The Starry Night."""
+    out = tmp_path_factory.mktemp("cli") / "texture"
+    assert main(["train", "--model", "texture", "--dataset", "starry_night", "--steps", "1", "--batch-size", "2",
+                 "--out", str(out)]) == 0
+    return out
+
+
+def test_render_paints_a_texture_canvas_of_the_asked_size_and_a_tileable_one(texture_run, tmp_path):
+    for extra in ([], ["--tileable"]):
+        out = tmp_path / f"canvas{len(extra)}.png"
+        assert main(["render", str(texture_run), "--size", "96", "--seed", "3", *extra, "--out", str(out)]) == 0
+        assert Image.open(out).size == (96, 96)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--size", "9000"], "between 8 and 8192"),
+    (["--size", "32"], "smaller than the training crop 64"),
+])
+def test_render_refuses_sizes_a_texture_run_cannot_paint(texture_run, tmp_path, capsys, argv, message):
+    assert main(["render", str(texture_run), *argv, "--out", str(tmp_path / "c.png")]) == 2
+    assert message in _one_line_error(capsys)
+
+
+def test_render_refuses_tileable_for_a_cppn_run(tmp_path, capsys):
+    out = tmp_path / "cppn"
+    runs.train("cppn", "mnist", out=out, epochs=1, limit=64, verbose=0)
+    assert main(["render", str(out), "--tileable", "--out", str(tmp_path / "c.png")]) == 2
+    assert "--tileable needs a texture run" in _one_line_error(capsys)
+
+
+def test_sample_and_interpolate_of_a_texture_run(texture_run, tmp_path):
+    assert main(["sample", str(texture_run), "--n", "3", "--out", str(tmp_path / "s.npz")]) == 0
+    assert np.load(tmp_path / "s.npz")["samples"].shape == (3, 64, 64, 3)
+    assert main(["interpolate", str(texture_run), "--from", "1", "--to", "2", "--frames", "3", "--size", "64",
+                 "--out", str(tmp_path / "walk.gif")]) == 0
+    assert Image.open(tmp_path / "walk.gif").n_frames == 3
