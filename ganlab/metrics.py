@@ -865,7 +865,7 @@ def sliced_wasserstein_distance(images1, images2, patch_size=7, patches_per_imag
     each channel is normalised to zero mean and unit standard deviation over
     the patches of ``images1`` at that level. For each level
 
-    $$ \\mathrm{SWD} = \\frac{1}{R} \\sum_{r=1}^{R} \\frac{1}{|\\Theta_r|} \\sum_{\\theta \\in \\Theta_r}
+    $$ \\mathrm{SWD} = \\frac{1}{R} \\sum_{r=1}^{R} \\frac{1}{\\lvert\\Theta_r\\rvert} \\sum_{\\theta \\in \\Theta_r}
         W_1\\big(\\theta^\\top P_1,\\; \\theta^\\top P_2\\big) $$
 
     the Wasserstein-1 distance between the 1D projections of the two patch
@@ -985,8 +985,8 @@ def nearest_neighbours(queries, references, k=1, features=None, batch_size=256, 
     $$ d(q, r) = \\lVert \\phi(q) - \\phi(r) \\rVert_2 $$
 
     with phi the identity (pixels, flattened) or the callable ``features``
-    (e.g. :func:`painting_features`). Candidates are found with
-    |q|^2 + |r|^2 - 2 q.r in float32, block by block (``batch_size`` queries
+    (e.g. ``lambda x: classifier_features(x, "paintings")``). Candidates are found with
+    ``|q|^2 + |r|^2 - 2 q.r`` in float32, block by block (``batch_size`` queries
     against ``reference_chunk`` references, so memory stays bounded), and the
     distances of the best candidates are then recomputed directly in float64,
     so a copy has distance 0 up to float32 storage of the images.
@@ -1051,7 +1051,7 @@ def memorisation_check(samples, training_crops, fresh_real_crops, k=3, features=
     """Do generated samples sit closer to the training crops than new real crops do?
 
     For each sample, its distance to the nearest training crop,
-    d(x) = min_j |x - t_j| (:func:`nearest_neighbours`, pixels or
+    ``d(x) = min_j ||x - t_j||`` (:func:`nearest_neighbours`, pixels or
     ``features``); the baseline is the same distance for fresh real crops, cut
     from the same paintings with another seed: how close a genuinely new image
     of the data falls to the training set. The rule: a sample is *flagged* when
@@ -1068,7 +1068,7 @@ def memorisation_check(samples, training_crops, fresh_real_crops, k=3, features=
     of the paintings rolled by 3 pixels, none was flagged (distances 38, 45
     and 6.3 against a threshold of 5.1 and a fresh median of 37, with 2,000
     training and 500 fresh crops). The painting classifier's features
-    (``features=painting_features``) did not flag them either: they also call
+    (painting-classifier features) did not flag them either: they also call
     two different crops of one painting close. Look at the figure of the
     nearest neighbours as well as at the numbers.
     Fresh crops overlap training crops (both are cut from eight paintings), so
@@ -1141,7 +1141,8 @@ def painting_crop_features(painting=None, size=64, n=PAINTING_REFERENCE_N,
 
     The crops are ``ganlab.datasets.random_crops(source, n, size, scale=scale,
     seed=seed)`` of one painting or of all eight (drawn uniformly among the
-    paintings), scored by :func:`painting_features` (so resized to 64 x 64 as
+    paintings), scored by the painting classifier's features
+    (``classifier_features(crops, "paintings")``, so resized to 64 x 64 as
     samples of that size are). They are kept in ``ganlab.cache_dir()`` under
     a name that holds the first 16 hex digits of the weights' SHA-256, the
     painting, size, n, scale and seed, and a digest of the pixels of the
@@ -1200,8 +1201,8 @@ def evaluate_paintings(samples, painting=None, n=None, scale=PAINTING_CROP_SCALE
                        swd=False):
     """Score colour samples against real crops of one painting or all eight, with the real-crop floors.
 
-    All numbers but SWD use the painting classifier (:func:`painting_features`,
-    :func:`painting_probabilities`), whose 128 features play Inception's part:
+    All numbers but SWD use the painting classifier (``ganlab.classifier``, ``"paintings"``),
+    whose 128 features play Inception's part:
 
     - ``fid``: Fréchet distance (:func:`frechet_distance_from_statistics`) from
       the samples' features to those of ``reference_n`` real crops of the asked

@@ -2,16 +2,16 @@
 
 A run directory holds
 
-================== =============================================================
-``config.json``    what was trained: model, dataset, seed, sizes, and the recipe's settings
-``checkpoint.npz`` everything needed to resume: both networks, both optimizers, the noise
-                   generator's state, the epoch and the history
+=================== ============================================================
+``config.json``     what was trained: model, dataset, seed, sizes, and the recipe's settings
+``checkpoint.npz``  everything needed to resume: both networks, both optimizers, the noise
+                    generator's state, the epoch and the history
 ``generator.keras`` the generator to sample from (the moving average if there is one)
-``history.csv``    one row per epoch: losses and metrics
-``samples/``       ``epoch_NNN.png``: the same latent vectors drawn after every epoch
-``training.gif``   those pictures as an animation
-``.lock``          held (``flock``) by the one process that trains into the directory
-================== =============================================================
+``history.csv``     one row per epoch: losses and metrics
+``samples/``        ``epoch_NNN.png``: the same latent vectors drawn after every epoch
+``training.gif``    those pictures as an animation
+``.lock``           held (``flock``) by the one process that trains into the directory
+=================== ============================================================
 
 Every file is written to a temporary name and moved into place with
 ``os.replace``, so a run killed at any moment (even ``kill -9``) leaves the
