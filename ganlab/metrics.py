@@ -175,26 +175,40 @@ def reference_statistics():
     Returns:
         ``(mu, sigma)``: float64 arrays (128,) and (128, 128).
     """
-    key = weights_sha256()[:16]
-    if key in _reference_statistics:
-        return _reference_statistics[key]
-    path = cache_dir() / f"mnist_test_features_{key}.npz"
-    statistics = None
+    def compute():
+        images, _ = load_mnist("test")
+        mu, sigma = feature_statistics(classifier_features(images))
+        return dict(mu=mu, sigma=sigma, n=len(images))
+
+    arrays = _cached_npz(_reference_statistics, f"mnist_test_features_{weights_sha256()[:16]}.npz", compute,
+                         ("mu", "sigma"))
+    return arrays["mu"], arrays["sigma"]
+
+
+def _cached_npz(memory, filename, compute, names, valid=None):
+    """Arrays computed once, then kept in ``memory`` (a dict) and in ``cache_dir() / filename`` (an ``.npz``).
+
+    ``compute()`` returns a dict of arrays; it runs when neither cache holds the file, or the file is
+    damaged, lacks one of ``names`` or fails ``valid(arrays)``. The file is written atomically.
+    """
+    if filename in memory:
+        return memory[filename]
+    path = cache_dir() / filename
+    arrays = None
     if path.is_file():
         try:
             with np.load(path) as stored:
-                statistics = stored["mu"], stored["sigma"]
+                arrays = {name: stored[name] for name in names}
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-            statistics = None  # a damaged cache file is recomputed and replaced
-    if statistics is None:
-        images, _ = load_mnist("test")
-        statistics = feature_statistics(classifier_features(images))
+            arrays = None  # a damaged cache file is recomputed and replaced
+    if arrays is None or (valid is not None and not valid(arrays)):
+        arrays = compute()
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         with open(tmp, "wb") as stream:
-            np.savez(stream, mu=statistics[0], sigma=statistics[1], n=len(images))
+            np.savez(stream, **arrays)
         os.replace(tmp, path)
-    _reference_statistics[key] = statistics
-    return statistics
+    memory[filename] = arrays
+    return arrays
 
 
 def _check_n(n, available, what="samples"):
@@ -1176,25 +1190,12 @@ def painting_crop_features(painting=None, size=64, n=PAINTING_REFERENCE_N,
     crops_digest = hashlib.sha256(np.ascontiguousarray(probe).tobytes()).hexdigest()[:8]
     key = (f"{weights_sha256('paintings')[:16]}_{name}_{int(size)}px_n{n}_scale{low:g}-{high:g}_seed{seed}"
            f"_crops{crops_digest}")
-    if key in _painting_reference:
-        return _painting_reference[key]
-    path = cache_dir() / f"painting_features_{key}.npz"
-    features = None
-    if path.is_file():
-        try:
-            with np.load(path) as stored:
-                features = stored["features"]
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-            features = None  # a damaged cache file is recomputed and replaced
-    if features is None or features.shape != (n, 128):
+    def compute():
         crops = random_crops(source, n, size, scale=(low, high), seed=seed)
-        features = classifier_features(crops, "paintings").astype(np.float32)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as stream:
-            np.savez(stream, features=features)
-        os.replace(tmp, path)
-    _painting_reference[key] = features
-    return features
+        return dict(features=classifier_features(crops, "paintings").astype(np.float32))
+
+    return _cached_npz(_painting_reference, f"painting_features_{key}.npz", compute, ("features",),
+                       valid=lambda arrays: arrays["features"].shape == (n, FEATURES))["features"]
 
 
 def evaluate_paintings(samples, painting=None, n=None, scale=PAINTING_CROP_SCALE, reference_n=PAINTING_REFERENCE_N,
