@@ -235,7 +235,8 @@ def build_parser():
     train.add_argument("--size", type=_positive_int, help="image data: the side of the square crops trained on, "
                        f"a power of two from 16 to 256 (default {recipes.DEFAULT_IMAGE_SIZE})")
     length = train.add_mutually_exclusive_group()
-    length.add_argument("--epochs", type=_positive_int, help="passes over the data (toy data: 500 steps each)")
+    length.add_argument("--epochs", type=_positive_int, help="passes over the data (2D data: 500 steps each; "
+                        "image sources: 100 steps each)")
     length.add_argument("--steps", type=_positive_int, help="generator steps (rounded up to whole epochs)")
     train.add_argument("--batch-size", type=_positive_int)
     train.add_argument("--seed", type=int, default=0)

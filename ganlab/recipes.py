@@ -378,43 +378,6 @@ def _image_gan(data, conditional, **options):
                  dict(loss="non_saturating", r1_weight=settings["r1_weight"], augment=augment))
 
 
-# Textures (chapter 10): a fully convolutional generator trained on crops of one image (or several, then the
-# global noise picks among them) paints canvases of any size (``ganlab render RUN --size 2048``). Crops keep
-# about the painting's own scale (64 px of a 640 px copy) so that the brushwork is learned, not shrunk.
-TEXTURE = dict(
-    learning_rate=5e-4,  # Adam's, both networks (2e-4 paints the same after twice the steps)
-    beta_1=0.5,
-    beta_2=0.99,
-    batch_size=16,  # 16 crops of 64 x 64: about 0.2 s a step on 2 CPU cores
-    epochs=20,  # of IMAGE_STEPS_PER_EPOCH steps: 2,000 steps, about 8 minutes on 2 CPU cores
-    crop_scale=(0.16, 0.2),  # 64 px of the shorter side of a 640 x 400 copy is 0.16
-    local_dim=8,
-    global_dim=16,
-    periodic_dim=0,  # periodic channels painted stripes and lattices within this budget (see ganlab.texture)
-)
-
-
-@register_recipe("texture", "texture GAN (Spatial GAN / PSGAN; Jetchev et al., Bergmann et al.): a fully "
-                 "convolutional generator of crops of one image, or several, that paints canvases of any size "
-                 "(ganlab render --size)", datasets=(IMAGES,), batch_size=TEXTURE["batch_size"],
-                 epochs=TEXTURE["epochs"], crop_scale=TEXTURE["crop_scale"])
-def texture(data):
-    import keras
-
-    from ganlab import texture as textures
-
-    size, _, channels = data.shape
-    generator = textures.texture_generator(local_dim=TEXTURE["local_dim"], global_dim=TEXTURE["global_dim"],
-                                           periodic_dim=TEXTURE["periodic_dim"], channels=channels, crop_size=size)
-    discriminator = textures.texture_discriminator(channels=channels)
-
-    def adam():
-        return keras.optimizers.Adam(learning_rate=TEXTURE["learning_rate"], beta_1=TEXTURE["beta_1"],
-                                     beta_2=TEXTURE["beta_2"])
-
-    return Parts(generator, discriminator, adam(), adam(), dict(loss="non_saturating"), gan_class=textures.TextureGAN)
-
-
 @register_recipe("mlp", "the classic fully connected GAN, non-saturating loss, Adam 2e-4 / beta1 0.5",
                  datasets=("mnist",), batch_size=64, epochs=30)
 def mlp(data):
@@ -573,3 +536,42 @@ def _toy_wgan_gp():
         return keras.optimizers.Adam(learning_rate=schedule, beta_1=settings["beta_1"], beta_2=settings["beta_2"])
 
     return Parts(generator, critic, adam(settings["critic_steps"]), adam(1), _fast_steps(compile_kwargs))
+
+
+# ---------------------------------------------------------------------- textures (chapter 10)
+
+# Textures (chapter 10): a fully convolutional generator trained on crops of one image (or several, then the
+# global noise picks among them) paints canvases of any size (``ganlab render RUN --size 2048``). Crops keep
+# about the painting's own scale (64 px of a 640 px copy) so that the brushwork is learned, not shrunk.
+TEXTURE = dict(
+    learning_rate=5e-4,  # Adam's, both networks (2e-4 paints the same after twice the steps)
+    beta_1=0.5,
+    beta_2=0.99,
+    batch_size=16,  # 16 crops of 64 x 64: about 0.2 s a step on 2 CPU cores
+    epochs=20,  # of IMAGE_STEPS_PER_EPOCH steps: 2,000 steps, about 8 minutes on 2 CPU cores
+    crop_scale=(0.16, 0.2),  # 64 px of the shorter side of a 640 x 400 copy is 0.16
+    local_dim=8,
+    global_dim=16,
+    periodic_dim=0,  # periodic channels painted stripes and lattices within this budget (see ganlab.texture)
+)
+
+
+@register_recipe("texture", "texture GAN (Spatial GAN / PSGAN; Jetchev et al., Bergmann et al.): a fully "
+                 "convolutional generator of crops of one image, or several, that paints canvases of any size "
+                 "(ganlab render --size)", datasets=(IMAGES,), batch_size=TEXTURE["batch_size"],
+                 epochs=TEXTURE["epochs"], crop_scale=TEXTURE["crop_scale"])
+def texture(data):
+    import keras
+
+    from ganlab import texture as textures
+
+    size, _, channels = data.shape
+    generator = textures.texture_generator(local_dim=TEXTURE["local_dim"], global_dim=TEXTURE["global_dim"],
+                                           periodic_dim=TEXTURE["periodic_dim"], channels=channels, crop_size=size)
+    discriminator = textures.texture_discriminator(channels=channels)
+
+    def adam():
+        return keras.optimizers.Adam(learning_rate=TEXTURE["learning_rate"], beta_1=TEXTURE["beta_1"],
+                                     beta_2=TEXTURE["beta_2"])
+
+    return Parts(generator, discriminator, adam(), adam(), dict(loss="non_saturating"), gan_class=textures.TextureGAN)
