@@ -142,8 +142,11 @@ class EpochTimer(keras.callbacks.Callback):
 
 
 class TimeLimit(keras.callbacks.Callback):
-    """Stop ``fit`` once ``seconds`` of wall-clock time have passed since it began (checked after every batch).
+    """Stop ``fit`` once ``seconds`` of wall-clock training time have passed (checked after every batch).
 
+    The clock starts when the first batch of the ``fit`` call ends: that batch carries the one-time
+    tracing and compilation of the train step, which took from a few seconds to over 30 s (DiffAugment
+    on a loaded 2-core machine) and would otherwise eat the budget of a short comparison unequally.
     The epoch in progress ends early, and its end-of-epoch callbacks (the sample grid, the
     checkpoint) still run. ``ganlab.runs.train(..., time_limit=...)`` uses it to compare settings at
     equal training time. ``stopped_epoch`` is the number of epochs begun (0 if the limit never fired).
@@ -157,13 +160,16 @@ class TimeLimit(keras.callbacks.Callback):
         self.stopped_epoch = 0
 
     def on_train_begin(self, logs=None):
-        self._start = time.perf_counter()
+        self._start = None
         self.stopped_epoch = 0
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
+        if self._start is None:  # the first batch (and the compilation in it) is not counted
+            self._start = time.perf_counter()
+            return
         if not self.stopped_epoch and time.perf_counter() - self._start >= self.seconds:
             self.model.stop_training = True
             self.stopped_epoch = self._epoch + 1

@@ -7,6 +7,8 @@
   pictures (chapter 8).
 - :func:`pca_directions` and :func:`orthonormal_rows`: directions to move along
   (the latent explorer of ``ganlab.widgets``).
+- :func:`label_embeddings` and :func:`render_embeddings`: a conditional generator
+  run from label embeddings instead of labels, to cross between classes (chapter 9).
 """
 
 import numpy as np
@@ -210,6 +212,77 @@ def walk_frames(generator, keyframes, frames_per_segment=16, method="slerp", loo
     """
     return render(generator, latent_walk(keyframes, frames_per_segment, method, loop), labels=labels,
                   size=size)
+
+
+def _embedding_parts(generator):
+    """(embedding layer, Concatenate layer) of a conditional generator that joins z and a label embedding."""
+    import keras
+
+    try:
+        embedding = generator.get_layer("label_embedding")
+    except ValueError:
+        raise ValueError(f"{generator.name} has no layer 'label_embedding'; give a conditional generator "
+                         "built by ganlab.models (num_classes=...).") from None
+    for layer in generator.layers:
+        if isinstance(layer, keras.layers.Concatenate):
+            joined = layer.input
+            if len(joined) == 2 and joined[0] is generator.inputs[0] and joined[1] is embedding.output:
+                return embedding, layer
+    raise ValueError(f"{generator.name} does not concatenate [z, label embedding] as its first step; "
+                     "render_embeddings needs a generator built by ganlab.models.")
+
+
+def label_embeddings(generator):
+    """The learned label embeddings of a conditional generator: a (num_classes, width) float32 array.
+
+    Row y is the vector e(y) that the generator concatenates to z for label y
+    (``models.image_generator``, ``models.mlp_generator``: G(z, y) = F([z, e(y)])).
+
+    Raises:
+        ValueError: for a generator without a ``label_embedding`` layer joined to z.
+    """
+    embedding, _ = _embedding_parts(generator)
+    return np.asarray(ops.convert_to_numpy(embedding.embeddings), dtype=np.float32)
+
+
+def render_embeddings(generator, latents, embeddings, batch_size=500):
+    """A conditional generator's pictures F([z, e]) for latent vectors z and label embeddings e.
+
+    With e = :func:`label_embeddings` (generator)[y] this is G(z, y); with
+    e = (1 - t) e(a) + t e(b) it is the picture "between" labels a and b that the
+    network itself draws, a point it was never trained on (chapter 9's walk from
+    one painting to another).
+
+    Args:
+        generator: a conditional generator from ``ganlab.models`` (see :func:`label_embeddings`).
+        latents: (n, latent_dim) latent vectors.
+        embeddings: (n, width) embeddings, or one (width,) embedding for all.
+        batch_size: how many to run at once.
+
+    Returns:
+        (n, H, W, C) float32 pictures in [-1, 1].
+
+    Raises:
+        ValueError: for a generator without a label embedding, or arrays of the wrong shape.
+    """
+    import keras
+
+    _, join = _embedding_parts(generator)
+    latents = np.asarray(latents, dtype=np.float32)
+    d = _checks.latent_dim(generator)
+    if latents.ndim != 2 or latents.shape[1] != d:
+        raise ValueError(f"latents must have shape (n, {d}), got {latents.shape}.")
+    width = int(join.input[1].shape[-1])
+    embeddings = np.asarray(embeddings, dtype=np.float32)
+    if embeddings.shape == (width,):
+        embeddings = np.broadcast_to(embeddings, (len(latents), width))
+    if embeddings.shape != (len(latents), width):
+        raise ValueError(f"embeddings must have shape ({len(latents)}, {width}) or ({width},), "
+                         f"got {embeddings.shape}.")
+    head = keras.Model(join.output, generator.outputs[0])
+    joined = np.concatenate([latents, embeddings], axis=1)
+    return np.concatenate([ops.convert_to_numpy(head(joined[start:start + batch_size], training=False))
+                           for start in range(0, len(joined), batch_size)], axis=0).astype(np.float32)
 
 
 def orthonormal_rows(vectors):

@@ -63,3 +63,22 @@ def test_evaluation_callback_refuses_bad_settings():
 def test_time_limit_refuses_what_is_not_a_positive_number_of_seconds(seconds):
     with pytest.raises(ValueError, match="time_limit must be a positive number of seconds"):
         callbacks.TimeLimit(seconds)
+
+
+class _Stoppable:
+    stop_training = False
+
+
+def test_time_limit_starts_its_clock_after_the_first_batch_which_carries_the_compilation():
+    import time
+
+    limit = callbacks.TimeLimit(0.05)
+    limit.set_model(_Stoppable())
+    limit.on_train_begin()
+    limit.on_epoch_begin(0)
+    time.sleep(0.1)  # a slow first batch (tracing the train step) is longer than the limit
+    limit.on_train_batch_end(0)
+    assert not limit.model.stop_training and limit.stopped_epoch == 0
+    time.sleep(0.1)
+    limit.on_train_batch_end(1)
+    assert limit.model.stop_training and limit.stopped_epoch == 1

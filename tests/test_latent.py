@@ -115,3 +115,28 @@ def test_seed_latents_are_the_vectors_generate_uses():
         np.testing.assert_array_equal(row, latent.latent_vectors(1, 10, seed)[0])
     with pytest.raises(ValueError):
         latent.seed_latents([-1], 10)
+
+
+def test_render_embeddings_of_a_labels_embedding_is_the_conditional_picture():
+    from ganlab import models
+
+    generator = models.image_generator(16, 3, num_classes=4, name="g")
+    z = latent.latent_vectors(3, 128, seed=0)
+    labels = np.array([0, 2, 3])
+    table = latent.label_embeddings(generator)
+    assert table.shape == (4, 50)
+    expected = latent.generate(generator, 3, latents=z, labels=labels)
+    np.testing.assert_allclose(latent.render_embeddings(generator, z, table[labels]), expected, atol=1e-5)
+    halfway = latent.render_embeddings(generator, z[:1], 0.5 * (table[0] + table[2]))
+    assert halfway.shape == (1, 16, 16, 3)
+    assert not np.allclose(halfway, expected[0]) and not np.allclose(halfway, expected[1])
+
+
+def test_render_embeddings_refuses_an_unconditional_generator_and_bad_shapes():
+    from ganlab import models
+
+    with pytest.raises(ValueError, match="label_embedding"):
+        latent.label_embeddings(models.image_generator(16, 3, name="g"))
+    generator = models.image_generator(16, 3, num_classes=4, name="g")
+    with pytest.raises(ValueError, match="embeddings must have shape"):
+        latent.render_embeddings(generator, latent.latent_vectors(2, 128, seed=0), np.zeros((3, 50)))
