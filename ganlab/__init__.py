@@ -1,7 +1,7 @@
 """ganlab: Generative Adversarial Networks for art, with Keras 3.
 
 The package behind the ganlab book. Modules, in the order data flows (each
-imports only modules before it): ``config`` / ``datasets`` / ``theory`` ->
+imports only modules before it): ``config`` / ``book`` / ``datasets`` / ``theory`` ->
 ``cppn`` / ``backends`` -> ``models`` / ``losses`` / ``augment`` / ``schedules`` -> ``latent``
 -> ``training`` -> ``texture`` -> ``rundir`` / ``classifier`` / ``metrics`` / ``viz`` ->
 ``callbacks`` -> ``recipes`` -> ``runs`` -> ``widgets`` / ``cli``.
@@ -30,7 +30,7 @@ _PUBLIC = {
     "evaluate_images": "ganlab.metrics",
 }
 
-_SUBMODULES = ("augment", "callbacks", "classifier", "cli", "config", "cppn", "datasets", "latent", "losses",
+_SUBMODULES = ("augment", "book", "callbacks", "classifier", "cli", "config", "cppn", "datasets", "latent", "losses",
                "metrics", "models", "recipes", "rundir", "runs", "schedules", "texture", "theory", "training", "viz",
                "widgets")
 
