@@ -263,3 +263,43 @@ def test_image_generator_refuses_unknown_upsampling():
 def test_image_discriminator_output_layer_is_named_logit(spectral_norm):
     discriminator = models.image_discriminator(16, filters=4, spectral_norm=spectral_norm)
     assert discriminator.layers[-1].name == "logit"
+
+
+# ---- spectral normalisation of the MNIST critic (chapter 6)
+
+
+def test_mnist_critic_with_spectral_norm_wraps_its_three_weight_layers():
+    import keras
+
+    critic = models.wgan_critic(normalization=None, spectral_norm=True)
+    wrapped = [layer for layer in critic.layers if isinstance(layer, keras.layers.SpectralNormalization)]
+    assert [type(layer.layer).__name__ for layer in wrapped] == ["Conv2D", "Conv2D", "Dense"]
+    assert critic.layers[-1].name == "logit"
+    assert not any(isinstance(layer, (keras.layers.LayerNormalization, keras.layers.BatchNormalization))
+                   for layer in critic.layers)
+    # the same trainable weights as the plain critic without normalisation, plus one u vector per wrapped layer
+    plain = models.wgan_critic(normalization=None)
+    assert sum(int(np.prod(w.shape)) for w in critic.trainable_weights) == plain.count_params()
+    assert [tuple(w.shape) for w in critic.non_trainable_weights] == [(1, 64), (1, 128), (1, 1)]
+
+
+def test_spectrally_normalised_critic_kernels_have_largest_singular_value_near_one_after_training_calls():
+    import keras
+
+    keras.utils.set_random_seed(0)
+    critic = models.wgan_critic(normalization=None, spectral_norm=True)
+    images = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
+    for _ in range(30):  # one power iteration per call: the estimate of sigma converges over calls
+        critic(images, training=True)
+    for layer in critic.layers:
+        if isinstance(layer, keras.layers.SpectralNormalization):
+            kernel = keras.ops.convert_to_numpy(layer.layer.kernel)
+            sigma = np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[0]
+            assert sigma == pytest.approx(1.0, abs=0.05)
+
+
+def test_mnist_critic_refuses_spectral_norm_with_a_normalisation_layer():
+    with pytest.raises(ValueError, match="spectral_norm=True takes normalization=None"):
+        models.wgan_critic(spectral_norm=True)
+    with pytest.raises(ValueError, match="normalization=None"):
+        models.dcgan_discriminator(normalization="batch", spectral_norm=True)

@@ -173,3 +173,39 @@ def test_a_changed_image_setting_is_recorded_and_named(monkeypatch):
     changed = "\n".join(recipes.settings_differences(before, after))
     assert "training.augment" in changed and "diff_augment_translation" in changed
     assert "training.r1_weight: 0.0 -> 1.0" in changed
+
+
+# ---- chapter 6: "wgan-gp-cpu", WGAN-GP on MNIST tuned for a CPU budget
+
+
+def test_wgan_gp_cpu_recipe_trains_the_chapter_6_networks_with_its_tuned_settings():
+    recipe = recipes.get_recipe("wgan-gp-cpu", "mnist")
+    assert (recipe.batch_size, recipe.epochs, recipe.ema_decay) == (64, 10, 0.999)
+    gan = recipes.build_gan("wgan-gp-cpu", "mnist", seed=0)
+    assert gan.loss_name == "wasserstein"
+    assert (gan.discriminator_steps, gan.gradient_penalty_weight, gan.clip_value) == (2, 10.0, None)
+    for optimizer in (gan.d_optimizer, gan.g_optimizer):
+        assert isinstance(optimizer, keras.optimizers.Adam)
+        assert (float(optimizer.learning_rate), optimizer.beta_1, optimizer.beta_2) == pytest.approx((1e-3, 0.5, 0.9))
+    assert gan.discriminator.name == "wgan_critic"
+    assert any(isinstance(layer, keras.layers.LayerNormalization) for layer in gan.discriminator.layers)
+    assert gan.generator.count_params() == 784_641  # the DCGAN generator of chapter 5
+
+
+def test_wgan_gp_cpu_leaves_the_papers_wgan_gp_recipe_as_published():
+    paper = recipes.build_gan("wgan-gp", "mnist", seed=0)
+    assert (paper.discriminator_steps, paper.gradient_penalty_weight, paper.ema_decay) == (5, 10.0, None)
+    assert (float(paper.d_optimizer.learning_rate), paper.d_optimizer.beta_1) == pytest.approx((1e-4, 0.0))
+    settings = [recipes.recipe_settings(recipes.build_gan(name, "mnist", seed=0), recipes.get_recipe(name, "mnist"))
+                for name in ("wgan-gp", "wgan-gp-cpu")]
+    changed = {line.split(":")[0] for line in recipes.settings_differences(*settings)}
+    assert {"training.discriminator_steps", "training.ema_decay", "d_optimizer.learning_rate",
+            "d_optimizer.beta_1", "g_optimizer.learning_rate", "epochs"} <= changed
+    assert "training.gradient_penalty_weight" not in changed
+
+
+def test_a_short_wgan_gp_cpu_run_records_the_critic_estimate_and_the_penalty(tmp_path):
+    gan, history = runs.train("wgan-gp-cpu", "mnist", out=tmp_path / "run", epochs=1, limit=128, verbose=0)
+    assert set(history) >= {"d_real", "d_fake", "gradient_penalty"}
+    assert np.isfinite(history["gradient_penalty"][0]) and history["gradient_penalty"][0] >= 0
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["model"] == "wgan-gp-cpu"
