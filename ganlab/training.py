@@ -14,7 +14,9 @@ runs named phases (:meth:`GAN.unpack`, :meth:`GAN.sample_latents`,
 :meth:`GAN.generator_step`, :meth:`GAN.update_moving_average`,
 :meth:`GAN.update_trackers`) written with ``keras.ops``; only the gradients come
 from the backend seam, ``ganlab.backends``, and TensorFlow is imported there, when a
-``GAN`` first trains, not when this module is imported.
+``GAN`` first trains, not when this module is imported. On JAX, where a compiled step
+may not change variables, ``ganlab.backends.jax`` runs the same phases on the
+variables' values and returns the new ones (see :meth:`GAN.train_step`).
 """
 
 import inspect

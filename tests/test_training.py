@@ -255,3 +255,16 @@ def test_one_step_of_linear_networks_matches_the_step_worked_out_in_numpy(settin
         np.testing.assert_allclose(got, 0.1 * start + 0.9 * end, rtol=1e-5, atol=1e-6)
     assert int(keras.ops.convert_to_numpy(gan.d_optimizer.iterations)) == settings.get("discriminator_steps", 1)
     assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 1
+
+
+@pytest.mark.backends
+def test_noise_seed_optimizer_steps_and_trackers_carry_over_from_step_to_step():
+    gan = _toy_gan(loss="wasserstein", gradient_penalty_weight=10.0, discriminator_steps=3)
+    start = keras.ops.convert_to_numpy(gan.seed_generator.state).astype(np.int64)
+    gan.fit(datasets.make_dataset(datasets.ring_of_gaussians(64, seed=0), batch_size=16, seed=0), epochs=1, verbose=0)
+    # 4 steps, each drawing 3 x (latents, mixing coefficients) for the critic and latents for the generator
+    seed_draws = keras.ops.convert_to_numpy(gan.seed_generator.state).astype(np.int64) - start
+    np.testing.assert_array_equal(seed_draws, [0, 4 * 7])
+    assert int(keras.ops.convert_to_numpy(gan.d_optimizer.iterations)) == 4 * 3
+    assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 4
+    assert [float(keras.ops.convert_to_numpy(tracker.count)) for tracker in gan.metrics] == [4.0] * len(gan.metrics)
