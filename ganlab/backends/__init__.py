@@ -29,6 +29,6 @@ def get():
 
     name = keras.backend.backend()
     if name not in ("tensorflow", "jax"):
-        raise NotImplementedError(f"ganlab trains GANs on the TensorFlow and JAX backends only so far, not on {name!r}; "
-                                  "set KERAS_BACKEND=tensorflow or jax.")
+        raise NotImplementedError(f"ganlab trains GANs on the TensorFlow and JAX backends only so far, "
+                                  f"not on {name!r}; set KERAS_BACKEND=tensorflow or jax.")
     return importlib.import_module(f"ganlab.backends.{name}")

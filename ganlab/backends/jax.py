@@ -122,7 +122,8 @@ def state_variables(gan):
     optimizers = [getattr(gan, name, None) for name in ("d_optimizer", "g_optimizer")]
     return dict(trainable_variables=gan.trainable_variables,
                 non_trainable_variables=gan.non_trainable_variables,
-                optimizer_variables=[v for optimizer in optimizers if optimizer is not None for v in optimizer.variables],
+                optimizer_variables=[v for optimizer in optimizers if optimizer is not None
+                                     for v in optimizer.variables],
                 metrics_variables=gan.metrics_variables)
 
 
