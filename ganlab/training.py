@@ -14,7 +14,9 @@ runs named phases (:meth:`GAN.unpack`, :meth:`GAN.sample_latents`,
 :meth:`GAN.generator_step`, :meth:`GAN.update_moving_average`,
 :meth:`GAN.update_trackers`) written with ``keras.ops``; only the gradients come
 from the backend seam, ``ganlab.backends``, and TensorFlow is imported there, when a
-``GAN`` first trains, not when this module is imported.
+``GAN`` first trains, not when this module is imported. On JAX, where a compiled step
+may not change variables, ``ganlab.backends.jax`` runs the same phases on the
+variables' values and returns the new ones (see :meth:`GAN.train_step`).
 """
 
 import inspect
@@ -152,9 +154,11 @@ class GAN(keras.Model):
         return list(getattr(self, "trackers", {}).values())
 
     def build_optimizers(self):
-        """Create both optimizers' state (needed before restoring a checkpoint)."""
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
+        """Create both optimizers' state (needed before restoring a checkpoint); built ones are left alone."""
+        if not self.d_optimizer.built:
+            self.d_optimizer.build(self.discriminator.trainable_variables)
+        if not self.g_optimizer.built:
+            self.g_optimizer.build(self.generator.trainable_variables)
 
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)
@@ -278,7 +282,19 @@ class GAN(keras.Model):
                 self.trackers[penalty].update_state(terms[penalty])
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
-    def train_step(self, data):
+    def train_step(self, *args):
+        """One training step, ``run_phases(data)``; returns the trackers' results.
+
+        Keras's JAX trainer calls ``train_step(state, data)`` with the variables' values as ``state``
+        and expects ``(logs, state)`` back: ``ganlab.backends.jax.train_step`` runs the same phases on
+        those values.
+        """
+        if len(args) == 2:
+            return self.backend.train_step(self, *args)
+        return self.run_phases(*args)
+
+    def run_phases(self, data):
+        """The phases of one training step on one batch, in order; returns the trackers' results."""
         real, real_labels = self.unpack(data)
         for _ in range(self.discriminator_steps):
             d_loss, terms = self.discriminator_step(real, real_labels)
@@ -286,6 +302,17 @@ class GAN(keras.Model):
         g_loss = self.generator_step(ops.shape(real)[0])
         self.update_moving_average()
         return self.update_trackers(d_loss, g_loss, terms)
+
+    # ------------------------------------------------------------------ Keras's JAX trainer
+    # It carries every variable's value through its compiled step as a state tuple whose optimizer
+    # part is ``self.optimizer``'s variables; a GAN has two optimizers, so ``ganlab.backends.jax``
+    # builds and writes back that part from ``d_optimizer`` and ``g_optimizer`` instead.
+
+    def _get_jax_state(self, **parts):
+        return self.backend.get_state(self, **parts)
+
+    def jax_state_sync(self):
+        self.backend.sync_state(self)
 
     # ------------------------------------------------------------------ sampling
 

@@ -159,3 +159,112 @@ def test_a_subclass_can_sample_other_generator_inputs():
     gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
     history = gan.fit(_ring(), epochs=1, verbose=0).history
     assert np.isfinite(history["g_loss"][0])
+
+
+# ---------------------------------------------------------------------- one step, by hand, on every backend
+
+class _FixedLatents(GAN):
+    """Draws the same latent vectors at every call, so that one training step can be worked out by hand."""
+
+    latents = np.array([[0.5, -1.0], [1.5, 0.25], [-0.75, 0.5], [0.0, 2.0]], np.float32)
+
+    def sample_latents(self, batch_size):
+        return keras.ops.convert_to_tensor(self.latents[:batch_size]), None
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _softplus(x):
+    return np.log1p(np.exp(x))
+
+
+def _one_step_by_hand(A, c, w, b, X, Z, loss, lr, discriminator_steps=1, label_smoothing=0.0,
+                      gradient_penalty_weight=0.0, r1_weight=0.0, clip_value=None):
+    """One GAN training step of a linear generator F = Z A + c and a linear discriminator D(x) = x w + b with
+    SGD, in float64 numpy: returns the new (A, c, w, b) and the logged d_loss, g_loss (and penalty)."""
+    n, t = len(X), 1.0 - label_smoothing
+    F = Z @ A + c  # the fakes: the generator does not move during the discriminator steps
+    for _ in range(discriminator_steps):
+        r, f = X @ w + b, F @ w + b
+        if loss == "least_squares":
+            d_loss = 0.5 * np.mean((r - t) ** 2) + 0.5 * np.mean(f ** 2)
+            dr, df = (r - t) / n, f / n
+        elif loss == "non_saturating":
+            d_loss = np.mean(t * _softplus(-r) + (1 - t) * _softplus(r)) + np.mean(_softplus(f))
+            dr, df = (_sigmoid(r) - t) / n, _sigmoid(f) / n
+        else:  # wasserstein
+            d_loss = np.mean(f) - np.mean(r)
+            dr, df = -np.ones_like(r) / n, np.ones_like(f) / n
+        grad_w, grad_b = X.T @ dr + F.T @ df, np.sum(dr) + np.sum(df)
+        norm = np.sqrt(np.sum(w ** 2) + 1e-12)  # a linear critic's input gradient is w, at every point
+        penalties = {}
+        if gradient_penalty_weight:
+            penalties["gradient_penalty"] = gradient_penalty_weight * (norm - 1.0) ** 2
+            grad_w = grad_w + 2 * gradient_penalty_weight * (norm - 1.0) * w / norm
+        if r1_weight:
+            penalties["r1_penalty"] = 0.5 * r1_weight * np.sum(w ** 2)
+            grad_w = grad_w + r1_weight * w
+        d_loss += sum(penalties.values())
+        w, b = w - lr * grad_w, b - lr * grad_b
+        if clip_value is not None:
+            w, b = np.clip(w, -clip_value, clip_value), np.clip(b, -clip_value, clip_value)
+    f = F @ w + b
+    if loss == "least_squares":
+        g_loss, df = 0.5 * np.mean((f - 1) ** 2), (f - 1) / n
+    elif loss == "non_saturating":
+        g_loss, df = np.mean(_softplus(-f)), -_sigmoid(-f) / n
+    else:
+        g_loss, df = -np.mean(f), -np.ones_like(f) / n
+    grad_F = df @ w.T
+    A, c = A - lr * Z.T @ grad_F, c - lr * np.sum(grad_F, axis=0)
+    return (A, c, w, b), dict(d_loss=d_loss, g_loss=g_loss, **penalties)
+
+
+@pytest.mark.backends
+@pytest.mark.parametrize("settings", [
+    dict(loss="least_squares"),
+    dict(loss="non_saturating", label_smoothing=0.1, r1_weight=0.5),
+    dict(loss="wasserstein", gradient_penalty_weight=10.0, discriminator_steps=2),
+    dict(loss="wasserstein", clip_value=0.3, discriminator_steps=3),
+], ids=["least_squares", "smoothing_r1", "wgan_gp", "wgan_clip"])
+def test_one_step_of_linear_networks_matches_the_step_worked_out_in_numpy(settings):
+    rng = np.random.default_rng(0)
+    A, c = rng.normal(size=(2, 2)), rng.normal(size=2)
+    w, b = rng.normal(size=(2, 1)) * 0.7, rng.normal(size=1)
+    X = rng.normal(size=(4, 2)).astype(np.float32)
+    generator = keras.Sequential([keras.Input((2,), name="latent"), keras.layers.Dense(2)])
+    discriminator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    generator.set_weights([A, c])
+    discriminator.set_weights([w, b])
+    gan = _FixedLatents(generator, discriminator, seed=0, ema_decay=0.5)
+    lr = 0.05
+    gan.compile(keras.optimizers.SGD(lr), keras.optimizers.SGD(lr), **settings)
+    history = gan.fit(X, batch_size=4, epochs=1, verbose=0).history
+
+    start_weights = [A, c]
+    (A, c, w, b), logs = _one_step_by_hand(A, c, w, b, X.astype(np.float64), _FixedLatents.latents.astype(np.float64),
+                                           lr=lr, **settings)
+    for got, want in zip(gan.generator.get_weights() + gan.discriminator.get_weights(), [A, c, w, b]):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    for name, want in logs.items():
+        assert history[name][0] == pytest.approx(want, rel=1e-5, abs=1e-6), name
+    # the moving average's first update has the warm-up decay 1/10: 0.1 * before + 0.9 * after
+    for got, start, end in zip(gan.ema_generator.get_weights(), start_weights, [A, c]):
+        np.testing.assert_allclose(got, 0.1 * start + 0.9 * end, rtol=1e-5, atol=1e-6)
+    assert int(keras.ops.convert_to_numpy(gan.d_optimizer.iterations)) == settings.get("discriminator_steps", 1)
+    assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 1
+
+
+@pytest.mark.backends
+def test_noise_seed_optimizer_steps_and_trackers_carry_over_from_step_to_step():
+    gan = _toy_gan(loss="wasserstein", gradient_penalty_weight=10.0, discriminator_steps=3)
+    start = keras.ops.convert_to_numpy(gan.seed_generator.state).astype(np.int64)
+    gan.fit(datasets.make_dataset(datasets.ring_of_gaussians(64, seed=0), batch_size=16, seed=0), epochs=1, verbose=0)
+    # 4 steps, each drawing 3 x (latents, mixing coefficients) for the critic and latents for the generator
+    seed_draws = keras.ops.convert_to_numpy(gan.seed_generator.state).astype(np.int64) - start
+    np.testing.assert_array_equal(seed_draws, [0, 4 * 7])
+    assert int(keras.ops.convert_to_numpy(gan.d_optimizer.iterations)) == 4 * 3
+    assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == 4
+    assert [float(keras.ops.convert_to_numpy(tracker.count)) for tracker in gan.metrics] == [4.0] * len(gan.metrics)

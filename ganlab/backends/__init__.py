@@ -12,7 +12,8 @@ offers the same two functions:
   with respect to ``inputs``, differentiable again (the gradient penalties call
   it inside ``loss_fn``).
 
-Only TensorFlow's is written; JAX and PyTorch modules go next to it.
+TensorFlow's and JAX's are written (JAX's also holds the stateless training step
+Keras's JAX trainer calls); PyTorch's goes next to them.
 """
 
 import importlib
@@ -27,7 +28,7 @@ def get():
     import keras
 
     name = keras.backend.backend()
-    if name not in ("tensorflow",):
-        raise NotImplementedError(f"ganlab trains GANs on the TensorFlow backend only so far, not on {name!r}; "
-                                  "set KERAS_BACKEND=tensorflow.")
+    if name not in ("tensorflow", "jax"):
+        raise NotImplementedError(f"ganlab trains GANs on the TensorFlow and JAX backends only so far, "
+                                  f"not on {name!r}; set KERAS_BACKEND=tensorflow or jax.")
     return importlib.import_module(f"ganlab.backends.{name}")
