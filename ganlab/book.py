@@ -59,3 +59,36 @@ def claim(holds, statement, fast_ok=False):
         raise AssertionError(f"this run contradicts the text, which says: {statement}. "
                              "Rewrite the sentence as what to look for, or find out why the run differs.")
     return held
+
+
+def machine():
+    """One line naming what this notebook runs on, for the timings a chapter quotes.
+
+    For example ``"x86_64, 2 CPU cores, no GPU, Keras on tensorflow"``: the
+    processor, its cores, whether the running Keras backend sees a GPU, and
+    that backend.
+    """
+    import os
+    import platform
+
+    import keras
+
+    backend = keras.backend.backend()
+    return (f"{platform.machine()}, {os.cpu_count()} CPU cores, {'a GPU' if _has_gpu(backend) else 'no GPU'}, "
+            f"Keras on {backend}")
+
+
+def _has_gpu(backend):
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return bool(tf.config.list_physical_devices("GPU"))
+    if backend == "torch":
+        import torch
+
+        return torch.cuda.is_available()
+    if backend == "jax":
+        import jax
+
+        return any(device.platform == "gpu" for device in jax.devices())
+    return False

@@ -266,8 +266,13 @@ def _flatten(settings, prefix=""):
 
 
 def settings_differences(saved, current):
-    """The settings that differ between two :func:`recipe_settings` dicts, as ``"key: saved -> current"`` lines."""
-    old, new = _flatten(saved), _flatten(current)
+    """The settings that differ between two :func:`recipe_settings` dicts, as ``"key: saved -> current"`` lines.
+
+    A setting that is None on one side and missing on the other is no difference: settings added to
+    ganlab later default to None (for example ``crop_scale``), and runs recorded before them stay valid.
+    """
+    old = {key: value for key, value in _flatten(saved).items() if value is not None}
+    new = {key: value for key, value in _flatten(current).items() if value is not None}
     return [f"{key}: {old.get(key, '(none)')!r} -> {new.get(key, '(none)')!r}"
             for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
 

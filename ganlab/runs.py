@@ -128,9 +128,9 @@ def _train(run_dir, recipe, model, dataset, epochs, steps, batch_size, seed, res
             if saved.get(key) != config[key]:
                 raise ValueError(f"{out} holds a run with {key}={saved.get(key)!r}, not {config[key]!r}; "
                                  "resume with the same settings or start a new directory.")
-        if saved.get("recipe") != config["recipe"]:
-            if "recipe" in saved:
-                changed = recipes.settings_differences(saved["recipe"], config["recipe"])
+        changed = recipes.settings_differences(saved["recipe"], config["recipe"]) if "recipe" in saved else None
+        if changed != []:
+            if changed:
                 why = f"another version of the {model!r} recipe (it differs in {'; '.join(changed)})"
             else:
                 why = "an earlier ganlab that did not record its recipe's settings"

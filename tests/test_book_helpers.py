@@ -36,3 +36,14 @@ def test_glue_prints_the_value_without_myst_nb(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "myst_nb", None)  # import myst_nb now raises ImportError
     assert book.glue("fid", 12.5) == 12.5
     assert "fid = 12.5" in capsys.readouterr().out
+
+
+def test_machine_names_cores_gpu_and_backend():
+    import os
+
+    import keras
+
+    line = book.machine()
+    assert f"{os.cpu_count()} CPU cores" in line
+    assert line.endswith(f"Keras on {keras.backend.backend()}")
+    assert ("a GPU" in line) != ("no GPU" in line)

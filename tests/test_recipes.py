@@ -209,3 +209,12 @@ def test_a_short_wgan_gp_cpu_run_records_the_critic_estimate_and_the_penalty(tmp
     assert set(history) >= {"d_real", "d_fake", "gradient_penalty"}
     assert np.isfinite(history["gradient_penalty"][0]) and history["gradient_penalty"][0] >= 0
     assert json.loads((tmp_path / "run" / "config.json").read_text())["model"] == "wgan-gp-cpu"
+
+
+def test_settings_added_later_with_a_none_default_are_no_difference():
+    saved = {"batch_size": 64, "training": {"loss": "non_saturating"}}  # recorded before crop_scale existed
+    current = {"batch_size": 64, "crop_scale": None, "training": {"loss": "non_saturating", "augment": None}}
+    assert recipes.settings_differences(saved, current) == []
+    current["training"]["loss"] = "hinge"
+    assert recipes.settings_differences(saved, current) == ["training.loss: 'non_saturating' -> 'hinge'"]
+    assert recipes.settings_differences({"options": {}}, {"options": {"r1": 1}}) == ["options.r1: '(none)' -> 1"]
