@@ -7,6 +7,8 @@
   pictures (chapter 8).
 - :func:`pca_directions` and :func:`orthonormal_rows`: directions to move along
   (the latent explorer of ``ganlab.widgets``).
+- :func:`shell_latents` (the truncation trick: a narrower shell) and
+  :func:`latent_arithmetic` (Radford et al.'s vector arithmetic) (chapter 8).
 - :func:`label_embeddings` and :func:`render_embeddings`: a conditional generator
   run from label embeddings instead of labels, to cross between classes (chapter 9).
 """
@@ -163,6 +165,76 @@ def latent_walk(keyframes, frames_per_segment=16, method="slerp", loop=False):
     if not loop:
         path.append(keyframes[-1:].astype(path[0].dtype))
     return np.concatenate(path, axis=0)
+
+
+def shell_latents(n, latent_dim, radius, seed=None):
+    """Latent vectors of norm exactly ``radius``, in the directions of :func:`latent_vectors`; float32.
+
+    A standard Gaussian z in d dimensions has norm about sqrt(d) (its squared
+    norm has mean d and standard deviation sqrt(2 d)), so a generator is
+    trained on a thin shell of that radius. Row i here is
+    ``latent_vectors(n, latent_dim, seed)[i]`` rescaled to norm ``radius``: the
+    same direction, nearer to or further from the origin. A radius below
+    sqrt(d) is the *truncation trick* as a narrower shell (Brock et al., 2019,
+    "Large scale GAN training for high fidelity natural image synthesis",
+    truncate the coordinates of z instead): samples that trade variety for
+    fidelity. Radius sqrt(d / 2) is where the midpoint of a linear
+    interpolation between two independent vectors lies.
+
+    Args:
+        n: how many.
+        latent_dim: d.
+        radius: the norm of every row, a finite number >= 0.
+        seed: seed of the directions (see :func:`latent_vectors`).
+
+    Returns:
+        float32 array (n, latent_dim).
+
+    Raises:
+        ValueError: for a negative or non-finite ``radius``, or a bad ``n`` or ``latent_dim``.
+    """
+    positive_int("latent_dim", latent_dim)
+    if isinstance(radius, bool) or not isinstance(radius, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(radius) or radius < 0:
+        raise ValueError(f"radius must be a finite number >= 0, got {radius!r}; sqrt(latent_dim) is the shell "
+                         "a Gaussian z lies on.")
+    directions = latent_vectors(n, latent_dim, seed).astype(np.float64)
+    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+    return (float(radius) * directions).astype(np.float32)
+
+
+def latent_arithmetic(plus, minus, base):
+    """Vector arithmetic on concepts: mean(plus) - mean(minus) + mean(base), one latent vector (d,).
+
+    Radford et al. (2016, "Unsupervised representation learning with deep
+    convolutional generative adversarial networks") average the latent vectors
+    of three samples per concept, because single samples were unstable, and
+    render e.g. "smiling woman" - "neutral woman" + "neutral man".
+
+    Args:
+        plus, minus, base: latent vectors of the samples of each concept, arrays (k, d) with k >= 1
+            (k may differ between concepts; one vector (d,) is one sample).
+
+    Returns:
+        float32 array (d,).
+
+    Raises:
+        ValueError: for an empty concept, non-finite values, or concepts of different d.
+    """
+    concepts = []
+    for name, latents in (("plus", plus), ("minus", minus), ("base", base)):
+        latents = np.asarray(latents, dtype=np.float64)
+        if latents.ndim == 1:
+            latents = latents[None]
+        if latents.ndim != 2 or len(latents) == 0 or latents.shape[1] == 0:
+            raise ValueError(f"{name} must be latent vectors of shape (k, d) with k >= 1, got shape {latents.shape}.")
+        if not np.isfinite(latents).all():
+            raise ValueError(f"{name} holds NaN or infinite values.")
+        concepts.append(latents.mean(axis=0))
+    dims = {len(mean) for mean in concepts}
+    if len(dims) != 1:
+        raise ValueError(f"plus, minus and base must have the same latent dimension, got {[len(m) for m in concepts]}.")
+    return (concepts[0] - concepts[1] + concepts[2]).astype(np.float32)
 
 
 def seed_latents(seeds, latent_dim):

@@ -140,3 +140,42 @@ def test_render_embeddings_refuses_an_unconditional_generator_and_bad_shapes():
     generator = models.image_generator(16, 3, num_classes=4, name="g")
     with pytest.raises(ValueError, match="embeddings must have shape"):
         latent.render_embeddings(generator, latent.latent_vectors(2, 128, seed=0), np.zeros((3, 50)))
+
+
+# --------------------------------------------------------------------------- shells and arithmetic
+
+
+def test_shell_latents_have_the_radius_and_the_directions_of_latent_vectors():
+    shell = latent.shell_latents(50, 16, radius=2.5, seed=3)
+    gaussian = latent.latent_vectors(50, 16, seed=3)
+    assert shell.dtype == np.float32 and shell.shape == (50, 16)
+    np.testing.assert_allclose(np.linalg.norm(shell, axis=1), 2.5, rtol=1e-6)
+    cosines = np.sum(shell * gaussian, axis=1) / (2.5 * np.linalg.norm(gaussian, axis=1))
+    np.testing.assert_allclose(cosines, 1.0, rtol=1e-5)
+
+
+def test_shell_latents_of_radius_zero_are_the_origin():
+    np.testing.assert_array_equal(latent.shell_latents(3, 4, radius=0, seed=0), np.zeros((3, 4), np.float32))
+
+
+@pytest.mark.parametrize("radius", [-1.0, float("nan"), float("inf"), "10", True])
+def test_shell_latents_refuse_a_bad_radius(radius):
+    with pytest.raises(ValueError, match="radius"):
+        latent.shell_latents(3, 4, radius=radius)
+
+
+def test_latent_arithmetic_averages_each_concept_by_hand():
+    plus = [[1.0, 0.0], [3.0, 0.0]]                       # mean (2, 0)
+    minus = [0.0, 2.0]                                    # one sample
+    base = [[1.0, 1.0], [1.0, 3.0], [1.0, 2.0]]           # mean (1, 2)
+    np.testing.assert_allclose(latent.latent_arithmetic(plus, minus, base), [3.0, 0.0])
+
+
+@pytest.mark.parametrize("plus, minus, base, message", [
+    (np.zeros((0, 2)), np.zeros((1, 2)), np.zeros((1, 2)), "plus"),
+    (np.zeros((1, 2)), np.zeros((1, 3)), np.zeros((1, 2)), "same latent dimension"),
+    (np.zeros((1, 2)), np.zeros((1, 2)), np.full((1, 2), np.nan), "base"),
+])
+def test_latent_arithmetic_refuses_bad_concepts(plus, minus, base, message):
+    with pytest.raises(ValueError, match=message):
+        latent.latent_arithmetic(plus, minus, base)

@@ -600,3 +600,107 @@ def test_evaluate_paintings_refuses_fewer_samples_than_features():
         metrics.evaluate_paintings(np.zeros((128, 64, 64, 3), np.float32))
     with pytest.raises(ValueError, match="more reference crops than features"):
         metrics.evaluate_paintings(np.zeros((129, 64, 64, 3), np.float32), reference_n=100)
+
+
+# --------------------------------------------------------------------------- precision and recall
+
+
+def test_precision_recall_on_points_on_a_line_by_hand():
+    real = np.array([[0.0], [1.0], [2.0], [3.0]])        # k = 1: every real ball has radius 1
+    generated = np.array([[0.5], [3.5], [10.0]])         # k = 1: radii 3, 3 and 6.5
+    # precision: 0.5 and 3.5 lie within 1 of a real point, 10 does not -> 2/3
+    # recall: 0, 1, 2, 3 all lie within 3 of 0.5 or 3.5 -> 1
+    assert metrics.precision_recall(real, generated, k=1) == pytest.approx((2 / 3, 1.0))
+    # k = 2: real radii are 2 (ends) and 1 (middle); generated radii 3, 6.5, 6.5 (the second-nearest)
+    # precision: 0.5 (within 2 of 0), 3.5 (within 2 of 3) yes, 10 no -> 2/3; recall: all four -> 1
+    assert metrics.precision_recall(real, generated, k=2) == pytest.approx((2 / 3, 1.0))
+
+
+def test_precision_recall_counts_a_point_on_a_ball_boundary_as_inside():
+    real = np.array([[0.0, 0.0], [1.0, 0.0]])            # radius 1 each (k = 1)
+    generated = np.array([[2.0, 0.0], [0.0, 1.0], [0.0, 1.5]])
+    # (2, 0) is at distance 1 from (1, 0): inside; (0, 1) at distance 1 from (0, 0): inside; (0, 1.5) is not
+    assert metrics.precision_recall(real, generated, k=1).precision == pytest.approx(2 / 3)
+
+
+def test_precision_recall_of_one_set_against_itself_is_one_and_of_far_sets_zero():
+    rng = np.random.default_rng(0)
+    points = rng.standard_normal((200, 8))
+    assert metrics.precision_recall(points, points) == (1.0, 1.0)
+    assert metrics.precision_recall(points, points + 100.0) == (0.0, 0.0)
+
+
+def test_precision_recall_separates_fidelity_from_diversity():
+    rng = np.random.default_rng(1)
+    real = rng.standard_normal((1000, 2))
+    narrow = 0.2 * rng.standard_normal((1000, 2))         # good samples, little variety
+    wide = 4.0 * rng.standard_normal((1000, 2))           # varied samples, most far from the data
+    narrow_scores, wide_scores = metrics.precision_recall(real, narrow), metrics.precision_recall(real, wide)
+    assert narrow_scores.precision > 0.95 and narrow_scores.recall < 0.3
+    assert wide_scores.precision < 0.5 and wide_scores.recall > 0.95
+
+
+@pytest.mark.parametrize("real, generated, k, message", [
+    (np.zeros((5, 2)), np.zeros((5, 3)), 3, "features per sample"),
+    (np.zeros((3, 2)), np.zeros((5, 2)), 3, "more than k=3 rows"),
+    (np.zeros((5, 2)), np.zeros((5, 2)), 0, "k"),
+    (np.zeros(5), np.zeros((5, 2)), 3, "2D array"),
+])
+def test_precision_recall_refuses_bad_input(real, generated, k, message):
+    with pytest.raises(ValueError, match=message):
+        metrics.precision_recall(real, generated, k=k)
+
+
+# --------------------------------------------------------------------------- the real-data floor
+
+
+def test_test_split_halves_are_two_disjoint_random_halves_of_the_test_split():
+    images, _ = load_mnist("test")
+    first, second = metrics.test_split_halves()
+    assert len(first) == len(images) // 2 and len(first) + len(second) == len(images)
+    flat = images.reshape(len(images), -1)
+    rows = {row.tobytes(): i for i, row in enumerate(flat)}
+    picked = [rows[row.tobytes()] for row in np.concatenate([first, second]).reshape(len(images), -1)]
+    assert sorted(picked) == list(range(len(images)))            # every test digit once: disjoint and complete
+    assert picked[:len(first)] != list(range(len(first)))        # not the first half cut in the middle
+    again, _ = metrics.test_split_halves()
+    np.testing.assert_array_equal(again, first)                   # the same halves every time
+
+
+def test_random_halves_score_far_lower_than_the_halves_cut_in_the_middle():
+    # the first 5,000 test digits come from NIST SD-3, the last 5,000 from SD-1: cut in the middle they differ
+    images, _ = load_mnist("test")
+    half = len(images) // 2
+    first, second = metrics.test_split_halves()
+    middle = metrics.frechet_distance(images[:2000], reference=images[half:])
+    random = metrics.frechet_distance(first[:2000], reference=second)
+    assert random < 0.5 * middle
+
+
+def test_real_data_floor_scores_held_out_digits_against_the_other_half():
+    first, second = metrics.test_split_halves()
+    floor = metrics.real_data_floor(n=1000)
+    expected = metrics.frechet_distance_from_features(classifier_features(first[:1000]), classifier_features(second))
+    assert floor["fid"] == pytest.approx(expected, rel=1e-6)
+    assert set(floor) == set(metrics.IMAGE_METRICS) and floor["modes"] == 10
+
+
+def test_real_data_floor_of_held_out_digits_is_below_that_of_the_digits_the_classifier_trained_on():
+    # the classifier fitted the training digits: its features of them are not distributed like those of new digits
+    train_images, _ = load_mnist("train", limit=2000)
+    _, second = metrics.test_split_halves()
+    held_out = metrics.real_data_floor(n=2000)["fid"]
+    trained_on = metrics.evaluate_images(train_images, metrics="fid", reference=second)["fid"]
+    assert held_out < trained_on
+
+
+def test_evaluate_images_with_a_reference_matches_frechet_distance_with_it():
+    first, second = metrics.test_split_halves()
+    got = metrics.evaluate_images(first[:500], metrics=("fid", "modes"), reference=second[:1000])
+    assert got["fid"] == pytest.approx(metrics.frechet_distance(first[:500], reference=second[:1000]), rel=1e-6)
+
+
+def test_real_data_floor_refuses_more_digits_than_the_first_half():
+    first, _ = metrics.test_split_halves()
+    with pytest.raises(ValueError, match="n="):
+        metrics.real_data_floor(n=len(first) + 1)
