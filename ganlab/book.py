@@ -22,7 +22,7 @@ def glue(name, value, display=False):
 
     Without the book's tools (on Colab, in a plain Jupyter), there is no glue:
     the value is printed instead, so a reader still sees every number the text
-    refers to. Returns ``value``.
+    refers to. Returns None, so a cell that ends with a ``glue`` call shows nothing more.
     """
     try:
         from myst_nb import glue as myst_glue
@@ -30,7 +30,6 @@ def glue(name, value, display=False):
         print(f"{name} = {value}")
     else:
         myst_glue(name, value, display=display)
-    return value
 
 
 def claim(holds, statement, fast_ok=False):
