@@ -208,12 +208,12 @@ def dirac_gan(theta, psi, loss="gan", steps=1000, learning_rate=0.1, penalty_wei
       d psi = -sigma(psi theta) theta, is at right angles to (theta, psi): the flow keeps
       theta^2 + psi^2 fixed and circles the equilibrium; simultaneous steps spiral out,
       alternating ones circle.
-    - ``"wgan-gp"``: the critic's score is psi x; D ascends -psi theta - w (|psi| - 1)^2
-      (the gradient penalty: |d score / dx| = |psi| everywhere), G ascends psi theta. The
+    - ``"wgan-gp"``: the critic's score is psi x; D ascends -psi theta - w (abs(psi) - 1)^2
+      (the gradient penalty: abs(d score / dx) = abs(psi) everywhere), G ascends psi theta. The
       penalty pushes psi away from the equilibrium psi = 0 with slope 2w; while
-      |theta| < 2w that holds the critic at psi = 0 (it chatters there) and the generator,
+      abs(theta) < 2w that holds the critic at psi = 0 (it chatters there) and the generator,
       whose step is psi, stops wherever it is instead of reaching the data at 0.
-    - ``"r1"``: ``"gan"`` with the R1 penalty (w / 2) |d logit / dx|^2 on the data,
+    - ``"r1"``: ``"gan"`` with the R1 penalty (w / 2) (d logit / dx)^2 on the data,
       (w / 2) psi^2, in D's loss: d psi gains -w psi, which damps the rotation and the
       iterates converge to (0, 0).
 
