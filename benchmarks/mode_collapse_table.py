@@ -1,6 +1,7 @@
 """The five-seed mode-collapse table of chapter 3, from the command line.
 
-Trains the toy recipes ``gan``, ``mbstd`` and ``wgan-gp`` on ``ring8`` (or
+Trains the toy recipes ``gan``, ``gan-ttur``, ``mbstd``, the controls ``ns-tuned`` and ``mbstd-tuned``, and
+``wgan-gp`` on ``ring8`` (or
 ``grid25``) for each seed with ``ganlab.runs.train`` and their defaults, which
 is exactly what
 
@@ -12,7 +13,8 @@ covered modes, high-quality fraction, KL of the mode histogram), and prints
 one row per run and a summary (mean and standard deviation over seeds) as
 Markdown tables.
 
-    python benchmarks/mode_collapse_table.py [--models gan mbstd wgan-gp] [--seeds 0 1 2 3 4]
+    python benchmarks/mode_collapse_table.py [--models gan gan-ttur mbstd ns-tuned mbstd-tuned wgan-gp]
+        [--seeds 0 1 2 3 4]
         [--dataset ring8] [--out runs/mode_collapse]
 
 Runs already finished in ``--out`` are loaded, not retrained; a fresh ``--out``
@@ -67,7 +69,7 @@ def summarize(rows, modes_total):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", nargs="+", default=["gan", "mbstd", "wgan-gp"])
+    parser.add_argument("--models", nargs="+", default=["gan", "gan-ttur", "mbstd", "ns-tuned", "mbstd-tuned", "wgan-gp"])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     parser.add_argument("--dataset", default="ring8", choices=["ring8", "grid25"])
     parser.add_argument("--out", default=None, help="directory of the runs (default: a new temporary one)")

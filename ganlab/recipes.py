@@ -440,6 +440,9 @@ def cppn(data):
 TOY_STEPS_PER_EPOCH = 500  # an "epoch" of a toy recipe: 2D data are sampled, not passed over
 # Learning rates of the vanilla toy recipes "gan" and "mbstd" (ganlab.widgets.Playground uses the same).
 TOY_GAN_LEARNING_RATES = dict(discriminator=1e-4, generator=1e-3)
+# The toy recipe "gan-ttur": the same networks with the imbalance turned round, a discriminator that learns
+# faster than its generator, as the two time-scale update rule of Heusel et al. (2017) recommends.
+TOY_TTUR_LEARNING_RATES = dict(discriminator=1e-3, generator=1e-4)
 # The toy recipes run this many training steps per call of Keras' compiled train function
 # (``steps_per_execution``), which cuts Python's overhead on these small networks (about 20% of the
 # CPU time, half of the wall-clock time on a shared machine). A ``fit`` of theirs must therefore train
@@ -470,16 +473,18 @@ def _fast_steps(compile_kwargs):
     return dict(compile_kwargs, steps_per_execution=TOY_STEPS_PER_EXECUTION)
 
 
-def _toy_gan(minibatch_std):
+def _toy_gan(minibatch_std, learning_rates=None):
     import keras
 
     from ganlab import models
+
+    learning_rates = learning_rates or TOY_GAN_LEARNING_RATES
 
     def adam(rate):
         return keras.optimizers.Adam(learning_rate=rate, beta_1=0.5)
 
     return Parts(models.toy_generator(), models.toy_discriminator(minibatch_std=minibatch_std),
-                 adam(TOY_GAN_LEARNING_RATES["discriminator"]), adam(TOY_GAN_LEARNING_RATES["generator"]),
+                 adam(learning_rates["discriminator"]), adam(learning_rates["generator"]),
                  _fast_steps(dict(loss="non_saturating")))
 
 
@@ -494,6 +499,33 @@ def gan(data):
                  batch_size=256, epochs=8)
 def mbstd(data):
     return _toy_gan(minibatch_std=True)
+
+
+@register_recipe("gan-ttur", "the 'gan' recipe with its learning rates swapped, D 1e-3 and G 1e-4: a discriminator "
+                 "faster than its generator, as TTUR (Heusel et al.) recommends", datasets=TOY_DATASETS,
+                 batch_size=256, epochs=8)
+def gan_ttur(data):
+    return _toy_gan(minibatch_std=False, learning_rates=TOY_TTUR_LEARNING_RATES)
+
+
+# The controls of chapter 3: the toy "wgan-gp" recipe departs from "gan" in seven ways at once (equal learning
+# rates, their schedule, the moving average, a wider G, a smaller critic, 3 critic steps, and the loss with its
+# penalty). "ns-tuned" keeps the first six and only puts the non-saturating loss back (no penalty), so that a
+# table with both tells what the loss does; "mbstd-tuned" is "ns-tuned" with the minibatch-std feature.
+_TUNED = dict(batch_size=TOY_WGAN_GP["batch_size"], epochs=TOY_WGAN_GP["epochs"], ema_decay=TOY_WGAN_GP["ema_decay"])
+
+
+@register_recipe("ns-tuned", "control for the toy 'wgan-gp': its settings (G 3 x 256, D 3 x 64, 3 D steps, Adam 1e-3 "
+                 "/ (0.5, 0.9) held then decayed, EMA 0.999) with the non-saturating loss and no penalty",
+                 datasets=TOY_DATASETS, **_TUNED)
+def ns_tuned(data):
+    return _toy_tuned(loss="non_saturating", minibatch_std=False)
+
+
+@register_recipe("mbstd-tuned", "the 'ns-tuned' control with the minibatch-std feature in D",
+                 datasets=TOY_DATASETS, **_TUNED)
+def mbstd_tuned(data):
+    return _toy_tuned(loss="non_saturating", minibatch_std=True)
 
 
 # ---------------------------------------------------------------------- Wasserstein recipes (chapters 3 and 6)
@@ -569,6 +601,11 @@ def wgan_gp_cpu(data):
 
 def _toy_wgan_gp():
     """Models, compile arguments and optimizers of the toy "wgan-gp" recipe (see :data:`TOY_WGAN_GP`)."""
+    return _toy_tuned(loss="wasserstein", minibatch_std=False)
+
+
+def _toy_tuned(loss, minibatch_std):
+    """The settings of :data:`TOY_WGAN_GP` with ``loss``: the penalty goes with the Wasserstein loss only."""
     import keras
 
     from ganlab import models
@@ -576,9 +613,9 @@ def _toy_wgan_gp():
 
     settings = TOY_WGAN_GP
     generator = models.toy_generator(hidden=settings["generator_hidden"])
-    critic = models.toy_discriminator(hidden=settings["critic_hidden"])
-    compile_kwargs = dict(loss="wasserstein", discriminator_steps=settings["critic_steps"],
-                          gradient_penalty_weight=settings["gradient_penalty_weight"])
+    critic = models.toy_discriminator(hidden=settings["critic_hidden"], minibatch_std=minibatch_std)
+    penalty = settings["gradient_penalty_weight"] if loss == "wasserstein" else 0.0
+    compile_kwargs = dict(loss=loss, discriminator_steps=settings["critic_steps"], gradient_penalty_weight=penalty)
 
     def adam(updates_per_step):  # the critic's optimizer counts critic_steps updates per generator step
         schedule = HoldThenDecay(settings["learning_rate"], settings["hold_steps"] * updates_per_step,

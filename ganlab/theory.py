@@ -1,4 +1,5 @@
-"""The theory chapters' mathematics (1-3), in numpy: the minimax game on a 1D grid and its densities.
+"""The theory chapters' mathematics (1-3), in numpy: the minimax game on a 1D grid, its densities, what the
+non-saturating loss minimises, and the Dirac-GAN of Mescheder et al. (2018).
 
 Densities are tabulated on a 1D grid ``x`` (numpy arrays of the same length);
 integrals use the trapezoidal rule. :class:`Mixture1D` gives the densities of
@@ -144,3 +145,117 @@ def jensen_shannon(p, q, x):
     x, (p, q) = _check_grid(x, p, q)
     m = 0.5 * (p + q)
     return 0.5 * kl_divergence(p, m, x) + 0.5 * kl_divergence(q, m, x)
+
+
+# ---------------------------------------------------------------------- the non-saturating loss (chapters 2 and 3)
+
+
+def non_saturating_generator_value(p_data, p_g, x, d=None):
+    """The non-saturating generator loss, E_{p_g}[-log D(x)], integrated on the grid ``x``.
+
+    With ``d=None`` it is taken at the optimal discriminator D* = p_data / (p_data + p_g)
+    (Goodfellow et al., 2014). log 0 is floored at -708 as in :func:`value_function`.
+
+    Args:
+        p_data, p_g: the densities on the grid.
+        x: the grid, strictly increasing.
+        d: D(x) on the grid, values in [0, 1]; None for D*.
+
+    Returns:
+        The loss as a float, in nats.
+    """
+    x, (p_data, p_g) = _check_grid(x, p_data, p_g)
+    d = optimal_discriminator(p_data, p_g) if d is None else _check_grid(x, d)[1][0]
+    if np.any(d > 1):
+        raise ValueError("D(x) must lie in [0, 1].")
+    return -_integrate(_xlogy(p_g, d), x)
+
+
+def non_saturating_divergence(p_data, p_g, x):
+    """KL(p_g || p_data) - 2 JSD(p_data || p_g): what the non-saturating generator loss follows at D*.
+
+    Arjovsky and Bottou (2017, Theorem 2.5): with D* computed for the current generator
+    and held fixed, the gradient of E_{p_g}[-log D*] with respect to the generator's
+    parameters equals the gradient of this divergence. Its values differ by a term
+    that does not depend on the generator when D* is held fixed:
+    E_{p_g}[-log D*] = KL(p_g || p_data) - 2 JSD(p_data || p_g) + log 4 + E_{p_data}[log D*].
+
+    The reverse KL, KL(p_g || p_data), is large where p_g puts mass and p_data has none,
+    and small when p_g misses some of p_data's modes; the -2 JSD term rewards separating
+    from the data. Both leave a generator that drops modes little penalised.
+
+    Returns:
+        The divergence as a float, in nats (may be negative).
+    """
+    return kl_divergence(p_g, p_data, x) - 2.0 * jensen_shannon(p_data, p_g, x)
+
+
+# ---------------------------------------------------------------------- the Dirac-GAN (chapter 3)
+
+DIRAC_GAN_LOSSES = ("gan", "wgan-gp", "r1")
+
+
+def dirac_gan(theta, psi, loss="gan", steps=1000, learning_rate=0.1, penalty_weight=1.0, alternating=False):
+    """Gradient steps of the Dirac-GAN of Mescheder et al. (2018): a 1D game whose equilibrium is (0, 0).
+
+    The data are a point mass at 0; the generator is a point mass at ``theta``; the
+    discriminator is linear, D(x) = sigma(psi x) (its logit psi x). Both players take
+    gradient steps of size ``learning_rate``, simultaneous or, with ``alternating``, the
+    discriminator first. The losses:
+
+    - ``"gan"``: the minimax game of chapter 1, V = log sigma(psi 0) + log(1 - sigma(psi theta)),
+      which D ascends and G descends. The field, d theta = sigma(psi theta) psi and
+      d psi = -sigma(psi theta) theta, is at right angles to (theta, psi): the flow keeps
+      theta^2 + psi^2 fixed and circles the equilibrium; simultaneous steps spiral out,
+      alternating ones circle.
+    - ``"wgan-gp"``: the critic's score is psi x; D ascends -psi theta - w (abs(psi) - 1)^2
+      (the gradient penalty: abs(d score / dx) = abs(psi) everywhere), G ascends psi theta. The
+      penalty pushes psi away from the equilibrium psi = 0 with slope 2w; while
+      abs(theta) < 2w that holds the critic at psi = 0 (it chatters there) and the generator,
+      whose step is psi, stops wherever it is instead of reaching the data at 0.
+    - ``"r1"``: ``"gan"`` with the R1 penalty (w / 2) (d logit / dx)^2 on the data,
+      (w / 2) psi^2, in D's loss: d psi gains -w psi, which damps the rotation and the
+      iterates converge to (0, 0).
+
+    Args:
+        theta, psi: the starting point.
+        loss: one of :data:`DIRAC_GAN_LOSSES`.
+        steps: number of gradient steps.
+        learning_rate: the step size, the same for both players.
+        penalty_weight: w, the weight of the gradient penalty or of R1 (gamma).
+        alternating: update D first and let G see the new D.
+
+    Returns:
+        float64 array of shape (steps + 1, 2): (theta, psi) after each step, the start first.
+    """
+    if loss not in DIRAC_GAN_LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; choose one of {DIRAC_GAN_LOSSES}.")
+    positive_int("steps", steps)
+    if not learning_rate > 0 or not penalty_weight >= 0:
+        raise ValueError(f"learning_rate must be positive and penalty_weight non-negative, got {learning_rate!r} "
+                         f"and {penalty_weight!r}.")
+
+    def sigmoid(t):
+        return 1.0 / (1.0 + math.exp(-t)) if t >= 0 else math.exp(t) / (1.0 + math.exp(t))
+
+    def d_step(theta, psi):  # the discriminator's ascent direction
+        if loss == "wgan-gp":
+            return -theta - 2.0 * penalty_weight * (abs(psi) - 1.0) * np.sign(psi)
+        direction = -sigmoid(psi * theta) * theta  # d/dpsi log(1 - sigma(psi theta)); the real term is constant
+        return direction - penalty_weight * psi if loss == "r1" else direction
+
+    def g_step(theta, psi):  # the generator's descent direction (minus its gradient)
+        if loss == "wgan-gp":
+            return psi
+        return sigmoid(psi * theta) * psi  # -d/dtheta of log(1 - sigma(psi theta))
+
+    path = np.empty((steps + 1, 2))
+    path[0] = theta, psi
+    for step in range(steps):
+        if alternating:
+            psi = psi + learning_rate * d_step(theta, psi)
+            theta = theta + learning_rate * g_step(theta, psi)
+        else:
+            theta, psi = theta + learning_rate * g_step(theta, psi), psi + learning_rate * d_step(theta, psi)
+        path[step + 1] = theta, psi
+    return path

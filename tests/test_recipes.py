@@ -1,5 +1,5 @@
-"""Tests for ganlab.recipes: the registry, the recorded settings, and the toy (2D) recipes "gan", "mbstd" and
-the toy branch of "wgan-gp"."""
+"""Tests for ganlab.recipes: the registry, the recorded settings, and the toy (2D) recipes "gan", "mbstd",
+"gan-ttur", the controls "ns-tuned" and "mbstd-tuned", and the toy branch of "wgan-gp"."""
 
 import json
 
@@ -41,6 +41,31 @@ def test_vanilla_toy_recipes_give_the_generator_the_faster_optimizer():
         assert float(gan.g_optimizer.learning_rate) == pytest.approx(recipes.TOY_GAN_LEARNING_RATES["generator"])
 
 
+def _settings(model):
+    return recipes.recipe_settings(recipes.build_gan(model, "ring8", seed=0), recipes.get_recipe(model, "ring8"))
+
+
+def test_ns_tuned_control_differs_from_the_toy_wgan_gp_only_in_the_loss_and_its_penalty():
+    assert recipes.settings_differences(_settings("wgan-gp"), _settings("ns-tuned")) == [
+        "training.gradient_penalty_weight: 1.0 -> 0.0", "training.loss: 'wasserstein' -> 'non_saturating'"]
+    control, wgan_gp = recipes.get_recipe("ns-tuned", "ring8"), recipes.get_recipe("wgan-gp", "ring8")
+    assert (control.batch_size, control.epochs, control.ema_decay) == (wgan_gp.batch_size, wgan_gp.epochs,
+                                                                       wgan_gp.ema_decay) == (256, 8, 0.999)
+
+
+def test_mbstd_tuned_differs_from_ns_tuned_only_in_the_discriminator_feature():
+    changed = recipes.settings_differences(_settings("ns-tuned"), _settings("mbstd-tuned"))
+    assert [line.split(":")[0] for line in changed] == ["discriminator.params", "discriminator.weight_shapes"]
+    assert "[64, 1]" in changed[1] and "[65, 1]" in changed[1]  # one more feature into the logit
+
+
+def test_gan_ttur_swaps_the_vanilla_learning_rates_and_nothing_else():
+    assert recipes.settings_differences(_settings("gan"), _settings("gan-ttur")) == [
+        "d_optimizer.learning_rate: 0.0001 -> 0.001", "g_optimizer.learning_rate: 0.001 -> 0.0001"]
+    gan = recipes.build_gan("gan-ttur", "grid25", seed=0)
+    assert float(gan.d_optimizer.learning_rate) > float(gan.g_optimizer.learning_rate)
+
+
 def test_a_short_toy_wgan_gp_run_writes_the_recipe_batch_size_and_samples_from_the_average(tmp_path):
     gan, history = runs.train("wgan-gp", "ring8", out=tmp_path / "run", epochs=1, limit=2048, verbose=0)
     config = json.loads((tmp_path / "run" / "config.json").read_text())
@@ -62,7 +87,7 @@ def test_toy_wgan_gp_recipe_covers_every_ring8_mode_with_sharp_samples(tmp_path)
 
 def test_toy_recipes_run_whole_executions_per_epoch():
     assert recipes.TOY_STEPS_PER_EPOCH % recipes.TOY_STEPS_PER_EXECUTION == 0
-    for model in ("gan", "mbstd", "wgan-gp"):  # the toy recipes with fast steps
+    for model in ("gan", "mbstd", "gan-ttur", "ns-tuned", "mbstd-tuned", "wgan-gp"):  # toy recipes: fast steps
         assert recipes.build_gan(model, "ring8", seed=0).steps_per_execution == recipes.TOY_STEPS_PER_EXECUTION
     assert recipes.build_gan("wgan-gp", "mnist", seed=0).steps_per_execution == 1
 
