@@ -137,3 +137,32 @@ def test_one_training_step_with_every_option_matches_the_step_computed_in_numpy(
     # the moving average after its first update (decay warms up to 1 / 10): 0.1 before + 0.9 after
     for average, before, after in zip(gan.ema_generator.get_weights(), start_g, want_g):
         np.testing.assert_allclose(average, 0.1 * before + 0.9 * after, rtol=1e-4, atol=1e-6)
+
+
+# ---------------------------------------------------------------------- a run moves between backends
+
+
+def test_a_run_trained_on_another_backend_resumes_on_this_one_and_records_each(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from ganlab import rundir, runs
+
+    here = keras.backend.backend()
+    other = "torch" if here == "tensorflow" else "tensorflow"
+    out = tmp_path / "run"
+    train = ("from ganlab import runs; runs.train('gan', 'ring8', out={out!r}, epochs=1, limit=512, verbose=0)"
+             .format(out=str(out)))
+    env = dict(os.environ, KERAS_BACKEND=other, OMP_NUM_THREADS="1")
+    result = subprocess.run([sys.executable, "-c", train], env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads((out / "config.json").read_text())["backend"] == other
+
+    gan, history = runs.train("gan", "ring8", out=out, epochs=2, limit=512, verbose=0, resume=True)
+    assert len(history["d_loss"]) == 2 and np.isfinite(history["d_loss"]).all()
+    assert json.loads((out / "config.json").read_text())["backend"] == here
+    epoch, _ = rundir.load_checkpoint(gan, out / "checkpoint.npz")
+    assert epoch == 2
+    assert runs.sample(out, 5, seed=0).shape == (5, 2)
