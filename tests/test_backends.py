@@ -1,6 +1,6 @@
 """Tests for ganlab.backends: the gradients of the running Keras backend.
 
-These tests, test_losses, test_training and test_runs carry the ``backends`` marker: ``make test``
+These tests, test_losses, test_training and the checkpoint tests of test_runs carry the ``backends`` marker: ``make test``
 runs them once more on each other Keras backend (``KERAS_BACKEND=torch pytest -m backends``), so
 the numbers below, computed by hand or in numpy, are checked on every backend: they agree across
 backends because each must agree with them.
@@ -51,8 +51,8 @@ def test_an_input_gradient_can_be_differentiated_again_with_respect_to_the_weigh
 def test_the_running_backend_is_one_ganlab_has_and_every_listed_module_has_the_seam():
     assert keras.backend.backend() in backends.available()
     for name in backends.available():
-        if importlib.util.find_spec(name if name != "tensorflow" else "tensorflow") is None:
-            continue  # the backend's own library is not installed here; its module cannot be imported
+        if importlib.util.find_spec(name) is None:  # each backend's library has the backend's name
+            continue  # not installed here, so its module cannot be imported; the others are checked
         module = importlib.import_module(f"ganlab.backends.{name}")
         assert callable(module.loss_and_gradients) and callable(module.input_gradient)
         assert isinstance(module.MULTI_STEP_EXECUTION, bool)
