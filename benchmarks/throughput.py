@@ -1,4 +1,4 @@
-"""Training throughput: ``GAN.fit`` against a minimal hand-written ``tf.function`` loop.
+"""Training throughput: ``GAN.fit`` against a minimal hand-written ``tf.function`` loop, or across Keras backends.
 
 Both train the same models with the same optimizers, loss and batches; the two
 are run alternately in one process (``--rounds`` times each) so that machine
@@ -6,21 +6,31 @@ noise hits both alike. Prints images per second and the ratio fit / loop
 (the abstraction must cost nothing measurable: ratio >= 0.95).
 
     python benchmarks/throughput.py [--rounds 3] [--batches 100] [--batch-size 64] [--steps-per-execution 1] [--no-remapping]
+
+With ``--backends``, ``GAN.fit`` of the "mlp" and "dcgan" recipes (``recipes.build_gan``, MNIST
+through tf.data) runs on each Keras backend in turn, each in its own Python process, and the images
+per second are printed side by side with each backend's rate over the fastest's:
+
+    python benchmarks/throughput.py --backends [tensorflow jax torch] [--rounds 2] [--batches 50] [--torch-threads 1]
 """
 
 import argparse
+import importlib.util
+import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 import ganlab  # noqa: E402
 from ganlab import losses, models, training  # noqa: E402
+from ganlab.backends import BACKENDS  # noqa: E402
 
 PAIRS = {
     "dcgan": (models.dcgan_generator, models.dcgan_discriminator),
@@ -46,6 +56,8 @@ def fit_round(name, dataset, batches, steps_per_execution=1):
 
 
 def loop_round(name, dataset, batches):
+    import tensorflow as tf
+
     generator, discriminator, d_opt, g_opt = make_pair(name)
     latent_dim = generator.inputs[0].shape[-1]
 
@@ -73,6 +85,69 @@ def loop_round(name, dataset, batches):
     return time.perf_counter() - start
 
 
+def recipe_rate(name, dataset, batches, rounds):
+    """Images per second of ``GAN.fit`` on the recipe ``name`` (median of ``rounds``), on the running backend."""
+    from ganlab import recipes
+
+    times = []
+    for _ in range(rounds):
+        gan = recipes.build_gan(name, "mnist", seed=0)
+        gan.fit(dataset.take(3), epochs=1, verbose=0)  # trace / compile and warm up
+        start = time.perf_counter()
+        gan.fit(dataset.take(batches), epochs=1, verbose=0)
+        times.append(time.perf_counter() - start)
+    return batches * recipes.RECIPES[name].batch_size / statistics.median(times)
+
+
+def worker(args):
+    """One backend's rates, printed as one JSON line (``--worker``)."""
+    from ganlab import recipes
+
+    rates = {}
+    for name in args.models:
+        batch_size = recipes.RECIPES[name].batch_size
+        images, _ = ganlab.load_mnist(limit=args.batches * batch_size)
+        dataset = ganlab.make_dataset(images, batch_size=batch_size, seed=0).repeat()
+        rates[name] = recipe_rate(name, dataset, args.batches, args.rounds)
+    print(json.dumps(dict(backend=keras.backend.backend(), rates=rates)))
+
+
+def installed(backend):
+    """True if ganlab has a module for ``backend`` and its library is installed."""
+    library = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}[backend]
+    return (importlib.util.find_spec(f"ganlab.backends.{backend}") is not None
+            and importlib.util.find_spec(library) is not None)
+
+
+def compare_backends(args):
+    """Run :func:`worker` on each backend in its own process; print the rates side by side."""
+    rows = {}
+    for backend in args.backends:
+        if not installed(backend):
+            rows[backend] = "not yet"
+            continue
+        env = dict(os.environ, KERAS_BACKEND=backend)
+        if backend == "torch" and args.torch_threads:
+            env["OMP_NUM_THREADS"] = str(args.torch_threads)
+        command = [sys.executable, __file__, "--worker", "--rounds", str(args.rounds), "--batches", str(args.batches),
+                   "--models", *args.models]
+        result = subprocess.run(command, env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise SystemExit(f"{backend} failed:\n{result.stderr[-3000:]}")
+        rows[backend] = json.loads(result.stdout.strip().splitlines()[-1])["rates"]
+    print(f"GAN.fit of the recipes on MNIST (tf.data input), {args.batches} batches after 3 warm-up batches, "
+          f"median of {args.rounds} round(s), Keras {keras.__version__}, {os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.1f}" + (f", torch with {args.torch_threads} thread(s)" if args.torch_threads else ""))
+    print(f"{'model':<8}" + "".join(f"{backend + ' img/s':>18}" for backend in args.backends)
+          + "".join(f"{backend + '/best':>16}" for backend in args.backends))
+    for name in args.models:
+        rates = {b: row[name] for b, row in rows.items() if isinstance(row, dict)}
+        best = max(rates.values())
+        cells = [f"{rates[b]:>18.0f}" if b in rates else f"{'not yet':>18}" for b in args.backends]
+        ratios = [f"{rates[b] / best:>16.2f}" if b in rates else f"{'-':>16}" for b in args.backends]
+        print(f"{name:<8}" + "".join(cells) + "".join(ratios))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -85,7 +160,18 @@ def main():
     parser.add_argument("--no-remapping", action="store_true",
                         help="turn off TensorFlow's grappler remapper (the op fusions whose failure on "
                              "LeakyReLU gradients logs 'remapper failed'), to measure what it is worth")
+    parser.add_argument("--backends", nargs="*", choices=BACKENDS,
+                        help="compare GAN.fit of the recipes across these Keras backends (none named: all)")
+    parser.add_argument("--torch-threads", type=int, help="with --backends: OMP_NUM_THREADS of the torch process")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker:
+        return worker(args)
+    if args.backends is not None:
+        args.backends = args.backends or list(BACKENDS)
+        return compare_backends(args)
+    import tensorflow as tf
+
     if args.no_remapping:
         tf.config.optimizer.set_experimental_options({"remapping": False})
 

@@ -1,6 +1,7 @@
 """The ``ganlab`` command line (also ``python -m ganlab``).
 
     ganlab recipes
+    ganlab --backend torch train --model mlp --dataset mnist --out runs/mlp-torch
     ganlab train --model dcgan --dataset mnist --out runs/dcgan
     ganlab sample runs/dcgan --n 64 --seed 1 --out samples.npz
     ganlab evaluate samples.npz
@@ -15,6 +16,8 @@ last good checkpoint.
 import argparse
 import os
 import sys
+
+from ganlab.backends import BACKENDS  # a list of names: importing it imports no keras
 
 EXIT_USAGE = 2
 EXIT_DIVERGED = 1
@@ -222,6 +225,8 @@ def build_parser():
 
     parser = _Parser(prog="ganlab", description="Train, sample and evaluate GANs (the ganlab book's tool).")
     parser.add_argument("--version", action="version", version=f"ganlab {__version__}")
+    parser.add_argument("--backend", choices=BACKENDS, help="the Keras backend to run on (default: $KERAS_BACKEND, "
+                        "else tensorflow); training reads its data with tf.data on every backend")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     listing = commands.add_parser("recipes", help="list the recipes `train --model` takes, with their datasets")
@@ -296,13 +301,38 @@ def build_parser():
     return parser
 
 
+def _select_backend(argv):
+    """Set KERAS_BACKEND from ``--backend`` before keras is first imported; return the backend that will run.
+
+    Raises:
+        CliError: for an unknown name, or if keras already runs on another backend in this process.
+    """
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--backend")
+    known, _ = pre.parse_known_args(argv)
+    if known.backend is None:
+        return os.environ.get("KERAS_BACKEND", "tensorflow")
+    if known.backend not in BACKENDS:
+        raise CliError(f"--backend must be one of {', '.join(BACKENDS)}, got {known.backend!r}")
+    keras = sys.modules.get("keras")
+    if keras is not None and keras.backend.backend() != known.backend:
+        raise CliError(f"--backend {known.backend}: keras already runs on {keras.backend.backend()} in this process; "
+                       f"set KERAS_BACKEND={known.backend} before starting Python")
+    os.environ["KERAS_BACKEND"] = known.backend
+    return known.backend
+
+
 def main(argv=None):
     """Run the command line; return the exit code."""
     try:
+        backend = _select_backend(sys.argv[1:] if argv is None else argv)
         args = build_parser().parse_args(argv)
         diverged = ()  # what a command that trains may raise when the losses become NaN
-        if getattr(args, "tensorflow", True):
+        # TensorFlow is the backend, or (for train) the tf.data input pipeline; other commands on
+        # other backends never import it
+        if getattr(args, "tensorflow", True) and (backend == "tensorflow" or args.command == "train"):
             _quiet_tensorflow()
+        if getattr(args, "tensorflow", True):
             from ganlab.callbacks import TrainingDiverged as diverged
         try:
             args.handler(args)

@@ -3,7 +3,7 @@
 A run directory holds
 
 =================== ============================================================
-``config.json``     what was trained: model, dataset, seed, sizes, and the recipe's settings
+``config.json``     what was trained: model, dataset, seed, sizes, the recipe's settings and the Keras backend
 ``checkpoint.npz``  everything needed to resume: both networks, both optimizers, the noise
                     generator's state, the epoch and the history
 ``generator.keras`` the generator to sample from (the moving average if there is one)
@@ -123,8 +123,14 @@ class RunDir:
             raise ValueError(f"{self.config_path} is corrupt ({error}).") from None
 
     def write_config(self, config):
-        """Write ``config`` (a JSON-ready dict) as ``config.json``, atomically, creating the directory."""
+        """Write ``config`` (a JSON-ready dict) as ``config.json``, atomically, creating the directory.
+
+        ``backend`` is added: the Keras backend of the process that writes it, the one that trained
+        the run's latest epochs. A checkpoint holds plain arrays, so any backend can resume the run
+        (the noise then continues from the same state with that backend's own random generator).
+        """
         self.path.mkdir(parents=True, exist_ok=True)
+        config = dict(config, backend=keras.backend.backend())
         atomic_write_bytes(self.config_path, json.dumps(config, indent=2).encode())
 
     def sample_path(self, epoch):

@@ -87,8 +87,13 @@ class GAN(keras.Model):
             augment: None, or ``augment(images, seed_generator) -> images`` applied to the real and
                 the generated images before every discriminator call (in both steps), so that the
                 penalties too see augmented images, as in DiffAugment (Zhao et al., 2020).
-            **kwargs: ``keras.Model.compile``'s (``steps_per_execution``, ...).
+            **kwargs: ``keras.Model.compile``'s (``steps_per_execution``, ...). On a backend whose
+                trainer runs one step per call (PyTorch), ``steps_per_execution`` is run as 1: the same
+                updates, more calls; :meth:`training_settings` records the value asked for.
         """
+        self.requested_steps_per_execution = kwargs.get("steps_per_execution", 1)
+        if self.requested_steps_per_execution > 1 and not self.backend.MULTI_STEP_EXECUTION:
+            kwargs["steps_per_execution"] = 1  # the same updates, one call of the train function each
         super().compile(**kwargs)
         if isinstance(loss, str):
             self.d_loss_fn, self.g_loss_fn = get_losses(loss)
@@ -142,7 +147,7 @@ class GAN(keras.Model):
         return dict(loss=loss, discriminator_steps=self.discriminator_steps,
                     gradient_penalty_weight=self.gradient_penalty_weight, r1_weight=self.r1_weight,
                     clip_value=self.clip_value, label_smoothing=self.label_smoothing, augment=name_of(self.augment),
-                    ema_decay=self.ema_decay, steps_per_execution=int(self.steps_per_execution))
+                    ema_decay=self.ema_decay, steps_per_execution=int(self.requested_steps_per_execution))
 
     @property
     def backend(self):

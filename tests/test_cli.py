@@ -287,3 +287,19 @@ def test_sample_and_interpolate_of_a_texture_run(texture_run, tmp_path):
     assert main(["interpolate", str(texture_run), "--from", "1", "--to", "2", "--frames", "3", "--size", "64",
                  "--out", str(tmp_path / "walk.gif")]) == 0
     assert Image.open(tmp_path / "walk.gif").n_frames == 3
+
+
+def test_backend_option_picks_the_keras_backend_and_sampling_on_torch_imports_no_tensorflow(toy_run, tmp_path):
+    out = tmp_path / "a.npz"
+    code = ("import sys; from ganlab.cli import main; "
+            f"code = main(['--backend', 'torch', 'sample', {str(toy_run)!r}, '--n', '3', '--out', {str(out)!r}]); "
+            "import keras; print(code, keras.backend.backend(), 'tensorflow' in sys.modules)")
+    env = {key: value for key, value in os.environ.items() if key != "KERAS_BACKEND"}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert result.stdout.split()[-3:] == ["0", "torch", "False"], result.stderr[-2000:]
+    assert np.load(out)["samples"].shape == (3, 2)  # a run trained on TensorFlow, sampled on PyTorch
+
+
+def test_an_unknown_backend_is_refused_in_one_line(capsys):
+    assert main(["--backend", "theano", "recipes"]) == 2
+    assert "--backend must be one of tensorflow, jax, torch" in _one_line_error(capsys)

@@ -46,6 +46,7 @@ def test_resume_refuses_a_run_made_with_other_settings(tmp_path):
         _train_toy(out, resume=True, seed=5)
 
 
+@pytest.mark.backends  # checkpoints and the NaN guard, on every Keras backend
 def test_resume_continues_from_the_saved_epoch(tmp_path):
     out = tmp_path / "run"
     gan, history = _train_toy(out, epochs=1)
@@ -59,6 +60,7 @@ def test_resume_continues_from_the_saved_epoch(tmp_path):
     assert any(not np.allclose(a, b) for a, b in zip(saved, gan2.generator.get_weights()))
 
 
+@pytest.mark.backends  # checkpoints and the NaN guard, on every Keras backend
 def test_checkpoint_restores_networks_optimizers_and_noise_state(tmp_path):
     out = tmp_path / "run"
     gan, _ = _train_toy(out)
@@ -94,6 +96,7 @@ class _Poison(keras.callbacks.Callback):
             weight.assign(np.full(weight.shape, np.nan, np.float32))
 
 
+@pytest.mark.backends  # checkpoints and the NaN guard, on every Keras backend
 def test_nan_guard_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
     out = tmp_path / "run"
     with pytest.raises(callbacks.TrainingDiverged, match="diverged at epoch 2"):

@@ -5,6 +5,8 @@ import pytest
 from ganlab import datasets, losses, models
 from ganlab.training import GAN
 
+pytestmark = pytest.mark.backends  # run on every Keras backend by `make test` (see tests/test_backends.py)
+
 
 def _toy_gan(seed=0, ema_decay=None, **compile_kwargs):
     keras.utils.set_random_seed(seed)

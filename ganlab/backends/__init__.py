@@ -12,23 +12,34 @@ offers the same two functions:
   with respect to ``inputs``, differentiable again (the gradient penalties call
   it inside ``loss_fn``).
 
-TensorFlow's and JAX's are written (JAX's also holds the stateless training step
-Keras's JAX trainer calls); PyTorch's goes next to them.
+A backend is one module here named as Keras names it, and one entry in :data:`BACKENDS`.
+Each module also sets ``MULTI_STEP_EXECUTION``: whether Keras' trainer for that backend
+runs several steps per call (``steps_per_execution > 1``); PyTorch's does not.
+JAX's module also holds the stateless training step that Keras's JAX trainer calls.
 """
 
 import importlib
+import importlib.util
+
+# The Keras backends ganlab trains on, each with a module ``ganlab.backends.<name>``.
+BACKENDS = ("tensorflow", "jax", "torch")
 
 
 def get():
     """The backend module for ``keras.backend.backend()``, imported on first use.
 
     Raises:
-        NotImplementedError: for a Keras backend ganlab has no module for yet.
+        NotImplementedError: for a Keras backend ganlab has no module for.
     """
     import keras
 
     name = keras.backend.backend()
-    if name not in ("tensorflow", "jax"):
-        raise NotImplementedError(f"ganlab trains GANs on the TensorFlow and JAX backends only so far, "
-                                  f"not on {name!r}; set KERAS_BACKEND=tensorflow or jax.")
+    if name not in available():
+        raise NotImplementedError(f"ganlab trains GANs on the backends {', '.join(available())}, not on {name!r}; "
+                                  f"set KERAS_BACKEND to one of them before importing keras or ganlab.")
     return importlib.import_module(f"ganlab.backends.{name}")
+
+
+def available():
+    """The names in :data:`BACKENDS` whose module this copy of ganlab has (without importing them)."""
+    return tuple(name for name in BACKENDS if importlib.util.find_spec(f"ganlab.backends.{name}") is not None)

@@ -25,6 +25,9 @@ import jax
 import keras
 from keras import ops
 
+# Keras's JAX trainer runs several steps per call (steps_per_execution > 1) in one compiled loop
+MULTI_STEP_EXECUTION = True
+
 _PARTS = ("trainable_variables", "non_trainable_variables", "optimizer_variables", "metrics_variables")
 
 

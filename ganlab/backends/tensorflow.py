@@ -2,6 +2,9 @@
 
 import tensorflow as tf
 
+# Keras' TensorFlow trainer can run several steps per call of its compiled function (steps_per_execution).
+MULTI_STEP_EXECUTION = True
+
 
 def loss_and_gradients(loss_fn, variables):
     """Call ``loss_fn()`` (which returns ``(loss, aux)``) under a tape; return ``(loss, aux, gradients)``.
