@@ -2,7 +2,7 @@
 #
 #   make book       the book at full settings            -> _build/html   (cache: _build/.jupyter_cache)
 #   make test       unit tests + every notebook (nbmake) + a fast book build with -W, in fast mode; then the
-#                   `backends` tests and chapter 5 on each of EXTRA_BACKENDS (torch jax; EXTRA_BACKENDS= for none)
+#                   `backends` tests and chapters 4 and 5 on each of EXTRA_BACKENDS (torch jax; EXTRA_BACKENDS= for none)
 #   make book-fast  the book in fast mode (GANLAB_FAST=1) -> _build/fast/_build/html (its own cache)
 #   make clean      remove the build outputs (both caches included)
 #
@@ -26,7 +26,7 @@ book-fast: $(VENV)/.installed-book
 # OMP_NUM_THREADS=1: PyTorch's two OpenMP threads spin against each other on a loaded 2-core machine
 # (26 ms a toy step with one thread, 800 ms with two, measured under load 12; benchmarks/NOTES.md).
 EXTRA_BACKENDS ?= torch jax
-BACKEND_NOTEBOOKS ?= book/05_dcgan.ipynb
+BACKEND_NOTEBOOKS ?= book/04_mlp_gan.ipynb book/05_dcgan.ipynb
 
 test: $(VENV)/.installed-test
 	-timeout 300 $(BIN)/python scripts/warm_kernel.py
