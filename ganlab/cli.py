@@ -43,8 +43,10 @@ def _quiet_tensorflow():
     """Import TensorFlow with its C++ log lines kept off stderr, so that stderr carries only ganlab's own messages.
 
     The start-up lines (oneDNN, CPU features) are printed during the import, which runs with stderr
-    sent to /dev/null; TF_CPP_MIN_LOG_LEVEL=3 silences the C++ lines of later graph optimisations too
-    (such as grappler's "remapper failed", printed at the first training step of an image GAN).
+    sent to /dev/null; TF_CPP_MIN_LOG_LEVEL=3 silences the C++ lines of later graph optimisations too.
+    Not all of them: TensorFlow 2.18 prints grappler's "remapper failed" (at the first training step of
+    an image GAN, when the remapper cannot fuse a convolution's gradient) through a logger that
+    ignores the level, so the remapper pass, which fails on these graphs anyway, is turned off.
     Python exceptions still carry TensorFlow's errors."""
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     sys.stderr.flush()
@@ -53,7 +55,9 @@ def _quiet_tensorflow():
         with open(os.devnull, "w") as devnull:
             os.dup2(devnull.fileno(), 2)
             try:
-                import tensorflow  # noqa: F401
+                import tensorflow
+
+                tensorflow.config.optimizer.set_experimental_options({"remapping": False})
             finally:
                 os.dup2(saved, 2)
     finally:
