@@ -51,7 +51,10 @@ test_env() {  # test_env NAME PYTHON REQUIREMENTS [PIP OPTIONS]
         tensorflow.__version__, "ganlab from", ganlab.__file__)'
     "$venv/bin/python" -m pytest -q -m "not slow" tests -p no:cacheprovider \
         --ignore tests/test_book.py --ignore tests/test_packaging.py
-    "$venv/bin/python" -m pytest -q -p no:cacheprovider --nbmake --nbmake-timeout=600 \
+    # as `make test` does: a first kernel started before the notebooks' (a fresh environment's first
+    # kernel has sat idle without answering), and one rerun of a failed notebook
+    timeout 300 "$venv/bin/python" scripts/warm_kernel.py || true
+    "$venv/bin/python" -m pytest -q -p no:cacheprovider --nbmake --nbmake-timeout=600 --reruns 2 \
         book/01_minimax.ipynb book/03_mode_collapse.ipynb book/06_wgan.ipynb
     unset PYTHONPATH
     echo "test_envs: $name passed: install ${installed} s, tests $(( SECONDS - start - installed )) s"
