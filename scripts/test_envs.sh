@@ -12,7 +12,7 @@
 #
 #   scripts/test_envs.sh [floor|newest ...]     (default: both)
 #
-# The environments are kept in $GANLAB_ENVS_DIR (default ~/.cache/ganlab/envs), one per requirements
+# The environments are kept in $GANLAB_ENVS_DIR (default ~/.cache/ganlab-envs), one per requirements
 # file's content, so a later run on the same machine installs nothing for the floor and only what is
 # newer for the newest (pip install --upgrade). Interpreters: PYTHON_FLOOR / PYTHON_NEWEST, else
 # python3.10 / python3.13 on the PATH, else pyenv's.
@@ -20,7 +20,7 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root="$(pwd)"
-envs_dir="${GANLAB_ENVS_DIR:-$HOME/.cache/ganlab/envs}"
+envs_dir="${GANLAB_ENVS_DIR:-$HOME/.cache/ganlab-envs}"
 export GANLAB_FAST=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 
 interpreter() {  # interpreter VERSION OVERRIDE
