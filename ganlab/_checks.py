@@ -25,6 +25,45 @@ def positive_int(name, value, allow_none=False):
     return int(value)
 
 
+def nonnegative_int(name, value):
+    """Return ``value`` as an int if it is an integer >= 0 (not a bool), else raise ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {value!r}.")
+    return int(value)
+
+
+def available_memory():
+    """Bytes of memory this machine can still give a process (``MemAvailable``), or None where unknown."""
+    try:
+        with open("/proc/meminfo") as stream:
+            for line in stream:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        import os
+
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def fits_in_memory(needed, what, fix, available=None):
+    """Raise ValueError before any work starts if ``needed`` bytes exceed the memory available.
+
+    Args:
+        needed: the bytes the work will hold at once (an estimate, on the low side).
+        what: what needs them ("2,000,000 samples of 64x64x3"), for the message.
+        fix: how to ask for less ("use a smaller --n").
+        available: bytes available (None: :func:`available_memory`; unknown: no check).
+    """
+    available = available_memory() if available is None else available
+    if available is not None and needed > available:
+        raise ValueError(f"{what} need about {needed / 2**30:.1f} GiB of memory, but this machine has "
+                         f"{available / 2**30:.1f} GiB available; {fix}.")
+
+
 def positive_ints(**sizes):
     """Check keyword sizes that are each a positive integer or a non-empty list of them (model widths)."""
     for name, value in sizes.items():

@@ -46,8 +46,10 @@ def _quiet_tensorflow():
     """Import TensorFlow with its C++ log lines kept off stderr, so that stderr carries only ganlab's own messages.
 
     The start-up lines (oneDNN, CPU features) are printed during the import, which runs with stderr
-    sent to /dev/null; TF_CPP_MIN_LOG_LEVEL=3 silences the C++ lines of later graph optimisations too
-    (such as grappler's "remapper failed", printed at the first training step of an image GAN).
+    sent to /dev/null; TF_CPP_MIN_LOG_LEVEL=3 silences the C++ lines of later graph optimisations too.
+    Not all of them: TensorFlow 2.18 prints grappler's "remapper failed" (at the first training step of
+    an image GAN, when the remapper cannot fuse a convolution's gradient) through a logger that
+    ignores the level, so the remapper pass, which fails on these graphs anyway, is turned off.
     Python exceptions still carry TensorFlow's errors."""
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     sys.stderr.flush()
@@ -56,7 +58,9 @@ def _quiet_tensorflow():
         with open(os.devnull, "w") as devnull:
             os.dup2(devnull.fileno(), 2)
             try:
-                import tensorflow  # noqa: F401
+                import tensorflow
+
+                tensorflow.config.optimizer.set_experimental_options({"remapping": False})
             finally:
                 os.dup2(saved, 2)
     finally:
@@ -74,9 +78,19 @@ def cmd_recipes(args):
         print(f"{recipe['name']:<{width}}  {', '.join(recipe['datasets'])}: {recipe['description']}")
 
 
-def cmd_train(args):
-    from ganlab import runs
+TRAINING_COPIES = 8  # a training step holds a batch several times over (real, fake, gradients): a low estimate
 
+
+def cmd_train(args):
+    import math
+
+    from ganlab import _checks, recipes, runs
+
+    recipe = recipes.get_recipe(args.model, args.dataset, args.size)
+    shape = recipes.get_dataset_spec(args.dataset, args.size).shape
+    batch_size = args.batch_size or recipe.batch_size
+    _checks.fits_in_memory(TRAINING_COPIES * batch_size * math.prod(shape) * 4,
+                           f"batches of {batch_size} examples of shape {tuple(shape)}", "use a smaller --batch-size")
     verbose = 1 if sys.stdout.isatty() else 2
     gan, history = runs.train(args.model, args.dataset, out=args.out, epochs=args.epochs, steps=args.steps,
                               batch_size=args.batch_size, seed=args.seed, resume=args.resume, verbose=verbose,
@@ -88,22 +102,73 @@ def cmd_sample(args):
     import numpy as np
 
     from ganlab import runs
+    from ganlab.rundir import RunDir
 
     if not args.out.endswith(".npz"):
         raise CliError(f"--out must name a .npz file, got {args.out!r}")
+    config = RunDir(args.run_dir).read_config()
     samples = runs.sample(args.run_dir, args.n, seed=args.seed,
                           labels=None if args.label is None else np.full(args.n, args.label))
-    np.savez(args.out, samples=samples)
+    # what `ganlab evaluate` needs to score them against the right data: the run's dataset and the label
+    provenance = dict(dataset=config["dataset"], **({} if args.label is None else dict(label=args.label)))
+    np.savez(args.out, samples=samples, **provenance)
     print(f"wrote {len(samples)} samples of shape {samples.shape[1:]} to {args.out}")
+
+
+FID_UNBIASED_N = 10_000  # FID is biased upward below this many samples (the README's and metrics' advice)
+
+
+def _inspect_samples(path, n):
+    """``(recorded, count)`` of the samples file ``path``: what ``ganlab sample`` recorded beside the samples
+    (their dataset and label) and how many samples will be scored; refuses images that are not in [-1, 1].
+
+    A file that cannot be read returns ``({}, None)``: ``metrics.evaluate_file`` says what is wrong with it."""
+    import zipfile
+
+    import numpy as np
+
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            if not isinstance(archive, np.lib.npyio.NpzFile) or "samples" not in archive.files:
+                return {}, None
+            recorded = {key: archive[key].item() for key in ("dataset", "label") if key in archive.files}
+            samples = archive["samples"][:n]
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+        return {}, None
+    if samples.ndim in (3, 4) and samples.size:  # images; 2D points have no range to check
+        if not np.issubdtype(samples.dtype, np.floating):
+            raise CliError(f"{path}: 'samples' holds {samples.dtype} values from {samples.min()} to "
+                           f"{samples.max()}; ganlab scores float images in [-1, 1]: convert 0-255 pixels with "
+                           "x / 127.5 - 1 and 0/1 pixels with 2 * x - 1")
+        low, high = float(np.nanmin(samples)), float(np.nanmax(samples))
+        if low >= 0 and high <= 1:
+            raise CliError(f"{path}: the images lie in [{low:g}, {high:g}], as images scaled to [0, 1] do; "
+                           "ganlab scores images in [-1, 1] (black is -1): convert them with 2 * x - 1")
+    return recorded, len(samples)
 
 
 def cmd_evaluate(args):
     import json
 
-    from ganlab import metrics
+    from ganlab import metrics, recipes
 
-    result = metrics.evaluate_file(args.file, n=args.n, distribution=args.dataset, painting=args.label,
+    recorded, count = _inspect_samples(args.file, args.n)
+    for option, key in (("--dataset", "dataset"), ("--label", "label")):
+        given = getattr(args, key)
+        if given is not None and key in recorded and given != recorded[key]:
+            raise CliError(f"{option} {given} differs from the {key} {recorded[key]!r} these samples were drawn "
+                           f"for (recorded by `ganlab sample` in {args.file}); leave {option} out")
+    dataset = args.dataset or recorded.get("dataset")
+    label = args.label if args.label is not None else recorded.get("label")
+    distribution = dataset if dataset in recipes.TOY_DATASETS else None
+    result = metrics.evaluate_file(args.file, n=args.n, distribution=distribution or "ring8", painting=label,
                                    scale=args.scale)
+    if "high_quality" in result and distribution is None:
+        print("ganlab: warning: these 2D points were scored against ring8 (the default); pass --dataset if they "
+              "come from another mixture", file=sys.stderr)
+    if "fid" in result and count is not None and count < FID_UNBIASED_N:
+        print(f"ganlab: warning: FID from {count} samples is biased upward; compare files only at the same "
+              f"--n ({FID_UNBIASED_N} recommended)", file=sys.stderr)
     print(json.dumps(result))
 
 
@@ -120,13 +185,16 @@ def _art_size(text):
     return value
 
 
+MAX_SEED = 2**32 - 1  # the largest seed TensorFlow's and numpy's generators take
+
+
 def _seed(text):
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a seed (an integer >= 0), got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"a seed must be >= 0, got {value}")
+        raise argparse.ArgumentTypeError(f"expected a seed (an integer from 0 to {MAX_SEED}), got {text!r}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"a seed must be from 0 to {MAX_SEED}, got {value}")
     return value
 
 
@@ -149,13 +217,13 @@ def _extent(text):
 
 def _load_art_run(run_dir):
     """(config, generator, recipe) of an image run, or ValueError."""
-    from ganlab import models, recipes
+    from ganlab import recipes
     from ganlab.rundir import RunDir
 
     config = RunDir(run_dir).read_config()
     if config.get("dataset") in recipes.TOY_DATASETS:
         raise CliError(f"{run_dir} is a run on 2D points ({config.get('dataset')!r}); this command needs an image run")
-    return config, models.load_generator(os.path.join(run_dir, "generator.keras"))
+    return config, RunDir(run_dir).load_generator()
 
 
 def cmd_render(args):
@@ -164,6 +232,10 @@ def cmd_render(args):
     if not args.out.lower().endswith(".png"):
         raise CliError(f"--out must name a .png file, got {args.out!r}")
     config, generator = _load_art_run(args.run_dir)
+    channels = int(generator.output.shape[-1])
+    # the picture as float32 and as the PNG's bytes, and the renderer's working copies
+    _checks.fits_in_memory(3 * args.size**2 * channels * 4, f"a {args.size}x{args.size} picture",
+                           "use a smaller --size")
     if texture.is_texture(generator):
         image = texture.render_texture(generator, size=args.size, seed=args.seed, tileable=args.tileable)
         viz.export_png(image, args.out, palette=args.palette)
@@ -191,6 +263,12 @@ def cmd_interpolate(args):
     if not args.out.lower().endswith(".gif"):
         raise CliError(f"--out must name a .gif file, got {args.out!r}")
     config, generator = _load_art_run(args.run_dir)
+    side = args.size or (256 if texture.is_texture(generator) else int(generator.output.shape[1]))
+    scale = args.scale or (1 if args.size is not None or texture.is_texture(generator) else 4)
+    channels = 3 if args.palette is not None else int(generator.output.shape[-1])
+    # every frame as float32, then as the GIF's enlarged 8-bit frames
+    _checks.fits_in_memory(args.frames * side**2 * channels * (4 + scale**2), f"{args.frames} frames of {side}x{side}",
+                           "use fewer --frames or a smaller --size or --scale")
     if texture.is_texture(generator):  # walk the global noise from one seed's to the other's; the local noise stays
         start, end = (texture.texture_global_noise(generator, seed) for seed in (args.from_seed, args.to_seed))
         frames = np.stack([texture.render_texture(generator, size=args.size or 256, seed=args.from_seed,
@@ -244,7 +322,7 @@ def build_parser():
                         "image sources: 100 steps each)")
     length.add_argument("--steps", type=_positive_int, help="generator steps (rounded up to whole epochs)")
     train.add_argument("--batch-size", type=_positive_int)
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--seed", type=_seed, default=0)
     train.add_argument("--limit", type=_positive_int, help="train on the first N examples only")
     train.add_argument("--out", required=True, help="run directory (refused if it holds a run, unless --resume)")
     train.add_argument("--resume", action="store_true", help="continue the run in --out from its last epoch")
@@ -253,7 +331,7 @@ def build_parser():
     sample = commands.add_parser("sample", help="draw samples from a trained run into an .npz (key 'samples')")
     sample.add_argument("run_dir")
     sample.add_argument("--n", type=_positive_int, required=True)
-    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--seed", type=_seed, default=0)
     sample.add_argument("--label", type=int, help="class label for a conditional run")
     sample.add_argument("--out", required=True)
     sample.set_defaults(handler=cmd_sample)
@@ -261,10 +339,12 @@ def build_parser():
     evaluate = commands.add_parser("evaluate", help="score samples in an .npz; prints one JSON object")
     evaluate.add_argument("file")
     evaluate.add_argument("--n", type=_positive_int, help="use the first N samples")
-    evaluate.add_argument("--dataset", default="ring8", choices=list(recipes.TOY_DATASETS),
-                          help="the 2D distribution that 2D points are scored against (default ring8)")
+    evaluate.add_argument("--dataset", choices=list(recipes.TOY_DATASETS),
+                          help="the 2D distribution that 2D points are scored against (default: the one the "
+                          "run trained on, as `ganlab sample` records it; else ring8)")
     evaluate.add_argument("--label", type=int, help="colour crops: the painting they were drawn for (the label of "
-                          "a conditional run on paintings, 0-7); default: scored against all eight")
+                          "a conditional run on paintings, 0-7); default: the `sample --label` recorded in the "
+                          "file, else scored against all eight")
     evaluate.add_argument("--scale", type=float, nargs=2, metavar=("LOW", "HIGH"), help="colour crops: the crop "
                           f"scale the run trained on (default the package's, {' '.join(map(str, datasets.DEFAULT_SCALE))})")
     evaluate.set_defaults(handler=cmd_evaluate)

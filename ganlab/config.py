@@ -46,10 +46,14 @@ def cache_dir():
 
     ``GANLAB_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/ganlab``, else ``~/.cache/ganlab``.
     """
-    root = os.environ.get("GANLAB_CACHE_DIR")
+    root, origin = os.environ.get("GANLAB_CACHE_DIR"), "GANLAB_CACHE_DIR"
     if not root:
         xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
-        root = os.path.join(xdg, "ganlab")
+        root, origin = os.path.join(xdg, "ganlab"), "the default"
     path = Path(root).expanduser()
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"cannot use {str(path)!r} ({origin}) as ganlab's cache ({error.strerror}); set "
+                         "GANLAB_CACHE_DIR to a writable directory.") from None
     return path

@@ -8,6 +8,7 @@ environment variable ``GANLAB_DATA_DIR``, in the Keras cache
 import gzip
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +85,9 @@ def _read_split_from_directory(directory, split):
                 f"{image_path} holds {len(images)} images but {label_path} holds {len(labels)} labels; "
                 "the two files come from different copies of MNIST."
             )
+        if len(labels) and labels.max() >= MNIST_CLASSES:
+            raise ValueError(f"{label_path} holds label {int(labels.max())}; MNIST's labels are the digits "
+                             f"0-{MNIST_CLASSES - 1}. Re-download the file.")
         return images, labels
     npz_path = Path(directory) / "mnist.npz"
     if npz_path.is_file():
@@ -99,7 +103,7 @@ def _read_npz(path, split):
         raise ValueError(
             f"{path} has no key {error}; a Keras-style mnist.npz holds x_train, y_train, x_test, y_test."
         ) from None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as error:
         raise ValueError(f"{path} could not be read ({error}); the file is corrupt or truncated.") from None
     if images.ndim != 3 or len(images) != len(labels):
         raise ValueError(f"{path}: x_{split} has shape {images.shape} and y_{split} {labels.shape}; "

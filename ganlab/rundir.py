@@ -3,7 +3,8 @@
 A run directory holds
 
 =================== ============================================================
-``config.json``     what was trained: model, dataset, seed, sizes, the recipe's settings and the Keras backend
+``config.json``     what was trained: model, dataset, seed, sizes, the recipe's settings, the Keras
+                    backend, and the versions of Python, numpy, Keras and the backend's library it was trained with
 ``checkpoint.npz``  everything needed to resume: both networks, both optimizers, the noise
                     generator's state, the epoch and the history
 ``generator.keras`` the generator to sample from (the moving average if there is one)
@@ -20,9 +21,12 @@ previous epoch's files intact.
 
 import contextlib
 import csv
+import importlib
 import io
 import json
 import os
+import platform
+import zipfile
 from pathlib import Path
 
 try:
@@ -118,9 +122,13 @@ class RunDir:
             raise ValueError(f"{self.path} holds no run (no config.json); train one with "
                              f"`ganlab train ... --out {self.path}`.")
         try:
-            return json.loads(self.config_path.read_text())
-        except json.JSONDecodeError as error:
+            config = json.loads(self.config_path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise ValueError(f"{self.config_path} is corrupt ({error}).") from None
+        if not isinstance(config, dict) or not all(isinstance(config.get(key), str) for key in ("model", "dataset")):
+            raise ValueError(f"{self.config_path} is malformed: expected a JSON object with a model and a dataset "
+                             f"(as `ganlab train` writes it), got {str(config)[:60]!r}.")
+        return config
 
     def write_config(self, config):
         """Write ``config`` (a JSON-ready dict) as ``config.json``, atomically, creating the directory.
@@ -142,11 +150,52 @@ class RunDir:
         files = self.samples_dir.glob("epoch_*.png")
         return sorted(int(file.stem.split("_")[1]) for file in files if file.stem.split("_")[1].isdigit())
 
+    def load_generator(self):
+        """Load ``generator.keras``; a missing, truncated or unreadable file raises an error that says which.
+
+        When Keras cannot read the file and the run records that it was saved by another Keras
+        (``config.json``'s ``versions``), the message names both versions and the one to install.
+
+        Raises:
+            FileNotFoundError: if the run has no ``generator.keras``.
+            ValueError: if it is truncated or corrupt, or this Keras cannot read it.
+        """
+        from ganlab import models
+
+        config = self.read_config()
+        if not self.generator_path.is_file():
+            raise FileNotFoundError(f"{self.path} has no generator.keras: the run never finished an epoch; "
+                                    f"train it with `ganlab train ... --out {self.path}`.")
+        if not zipfile.is_zipfile(self.generator_path):
+            raise ValueError(f"{self.generator_path} is truncated or corrupt (not a complete .keras archive); "
+                             "resume the run with --resume to write it again, or restore it from a copy.")
+        try:
+            return models.load_generator(self.generator_path)
+        except ValueError:
+            saved = (config.get("versions") or {}).get("keras")
+            if saved and saved != keras.__version__:
+                raise ValueError(f"{self.generator_path} was saved by Keras {saved}, and this Keras "
+                                 f"({keras.__version__}) cannot read it; install the same version "
+                                 f"(pip install keras=={saved}).") from None
+            raise
+
     def save_generator(self, generator):
         """Save ``generator`` as ``generator.keras``, atomically."""
         tmp = self.path / "generator.tmp.keras"
         generator.save(tmp)
         os.replace(tmp, self.generator_path)
+
+
+def installed_versions():
+    """The versions a run is trained with: Python, numpy, Keras and the library of Keras' backend."""
+    versions = {"python": platform.python_version(), "numpy": np.__version__, "keras": keras.__version__}
+    backend = keras.backend.backend()
+    library = {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}.get(backend, backend)
+    try:
+        versions[library] = importlib.import_module(library).__version__
+    except (ImportError, AttributeError):
+        versions[library] = "unknown"
+    return versions
 
 
 def atomic_write_bytes(path, data):

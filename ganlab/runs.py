@@ -11,15 +11,14 @@ resumed or reused with other settings: the error names what changed.
 
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 
 import ganlab
 from ganlab import callbacks as gcallbacks
-from ganlab import datasets, latent, models, recipes, texture
+from ganlab import _checks, datasets, latent, recipes, texture
 from ganlab._checks import positive_int
-from ganlab.rundir import RunDir, load_checkpoint
+from ganlab.rundir import RunDir, installed_versions, load_checkpoint
 
 TOY_POINTS = 100_000  # size of the fixed sample a toy run trains on
 
@@ -38,13 +37,14 @@ def load_training_data(dataset, seed=0, limit=None):
     raise ValueError(f"{dataset!r} is an image source: its crops are streamed, not loaded (see training_batches).")
 
 
-def training_batches(dataset, batch_size, conditional, seed=0, limit=None, size=None, scale=None):
+def training_batches(dataset, batch_size, conditional, seed=0, limit=None, size=None, scale=None, arrays=None):
     """The batches a run on ``dataset`` trains on, and the steps of one epoch: ``(tf.data.Dataset, steps)``.
 
     MNIST is passed over once per epoch (``ceil(N / batch_size)`` steps), shuffled; 2D points and the
     random crops of an image source are drawn without end, ``recipes.TOY_STEPS_PER_EPOCH`` or
     ``recipes.IMAGE_STEPS_PER_EPOCH`` steps making an epoch. Labels come along for a conditional recipe.
-    ``scale`` is the crop scale of an image source (None: ``datasets.DEFAULT_SCALE``).
+    ``scale`` is the crop scale of an image source (None: ``datasets.DEFAULT_SCALE``); ``arrays`` are
+    the arrays of :func:`load_training_data` when the caller has them already (None: loaded here).
     """
     data = recipes.get_dataset_spec(dataset, size)
     if data.kind == recipes.IMAGES:
@@ -53,7 +53,8 @@ def training_batches(dataset, batch_size, conditional, seed=0, limit=None, size=
         batches = datasets.image_crops(dataset, data.shape[0], batch_size=batch_size, labels=conditional, seed=seed,
                                        scale=datasets.DEFAULT_SCALE if scale is None else scale)
         return batches, recipes.IMAGE_STEPS_PER_EPOCH
-    arrays = load_training_data(dataset, seed=seed, limit=limit)
+    if arrays is None:
+        arrays = load_training_data(dataset, seed=seed, limit=limit)
     batches = datasets.make_dataset(*(arrays if conditional else arrays[:1]), batch_size=batch_size, seed=seed)
     if data.kind == "toy":
         return batches.repeat(), recipes.TOY_STEPS_PER_EPOCH
@@ -114,6 +115,7 @@ def _train(run_dir, recipe, model, dataset, epochs, steps, batch_size, seed, res
                   options=json.loads(json.dumps(options)),  # tuples become lists, as they come back from config.json
                   time_limit=time_limit,
                   batch_size=batch_size or recipe.batch_size, ganlab_version=ganlab.__version__,
+                  versions=installed_versions(),
                   recipe=recipes.recipe_settings(gan, recipe))
 
     if resume:
@@ -141,9 +143,10 @@ def _train(run_dir, recipe, model, dataset, epochs, steps, batch_size, seed, res
         raise ValueError(f"{out} already holds files; pass resume=True (--resume) to continue that run, "
                          "or choose a new directory. Nothing was overwritten.")
 
-    data, steps_per_epoch = training_batches(dataset, config["batch_size"], recipe.conditional, seed=seed,
-                                             limit=limit, size=size, scale=recipe.crop_scale)
     toy = data_spec.kind == "toy"
+    arrays = load_training_data(dataset, seed=seed, limit=limit) if toy else None  # drawn once: batches and plots
+    data, steps_per_epoch = training_batches(dataset, config["batch_size"], recipe.conditional, seed=seed,
+                                             limit=limit, size=size, scale=recipe.crop_scale, arrays=arrays)
     if steps is not None:
         epochs = math.ceil(steps / steps_per_epoch)
     epochs = epochs or (saved.get("epochs") if resume else None) or recipe.epochs
@@ -159,7 +162,7 @@ def _train(run_dir, recipe, model, dataset, epochs, steps, batch_size, seed, res
 
     points = {}
     if toy:
-        points = dict(real=load_training_data(dataset, seed=seed, limit=limit)[0][:2000],
+        points = dict(real=arrays[0][:2000],
                       centres=datasets.toy_distribution(dataset).centres)
     limit_callback = [gcallbacks.TimeLimit(time_limit)] if time_limit is not None else []
     run_callbacks = gcallbacks.run_callbacks(out, history=history, extra=[*limit_callback, *callbacks], timer=timer,
@@ -179,8 +182,11 @@ def _train(run_dir, recipe, model, dataset, epochs, steps, batch_size, seed, res
 def sample(run_dir, n, seed=0, labels=None):
     """Draw ``n`` samples from a run's ``generator.keras``: float32 in [-1, 1], same seed same samples."""
     positive_int("n", n)
-    RunDir(run_dir).read_config()  # refuses a directory that holds no run
-    generator = models.load_generator(Path(run_dir) / "generator.keras")
+    shape = RunDir(run_dir).read_config().get("shape") or [2]  # refuses a directory that holds no run
+    # the samples, and the generator's batches of them as they come
+    _checks.fits_in_memory(2 * n * math.prod(shape) * 4, f"{n} samples of shape {tuple(shape)}",
+                           "draw fewer (a smaller n, --n), in several files")
+    generator = RunDir(run_dir).load_generator()
     if texture.is_texture(generator):
         if labels is not None:
             raise ValueError("a label was given, but this generator is not conditional: it takes no labels.")

@@ -32,7 +32,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from ganlab._checks import positive_ints
+from ganlab._checks import nonnegative_int, positive_ints
 from ganlab.training import GAN
 
 MAX_CANVAS = 8192  # the largest side render_texture accepts
@@ -40,8 +40,7 @@ MAX_CANVAS = 8192  # the largest side render_texture accepts
 
 def _check_dims(**dims):
     for name, value in dims.items():
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-            raise ValueError(f"{name} must be a non-negative integer, got {value!r}.")
+        nonnegative_int(name, value)
 
 
 # --------------------------------------------------------------------------- the noise field

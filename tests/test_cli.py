@@ -40,6 +40,11 @@ def _one_line_error(capsys):
     (["train", "--model", "dcgan", "--dataset", "paintings", "--size", "48", "--out", "x"], "power of two"),
     (["train", "--model", "dcgan", "--dataset", "mnist", "--size", "32", "--out", "x"], "size applies to image data"),
     (["train", "--model", "gan", "--dataset", "paintings", "--out", "x"], "does not train on"),
+    (["train", "--model", "gan", "--dataset", "ring8", "--seed", "-5", "--out", "x"], "argument --seed: a seed must"),
+    (["train", "--model", "gan", "--dataset", "ring8", "--seed", str(2**32), "--out", "x"], "argument --seed"),
+    (["sample", "x", "--n", "3", "--seed", "-1", "--out", "a.npz"], "argument --seed: a seed must be from 0"),
+    (["train", "--model", "dcgan", "--dataset", "paintings", "--size", "256", "--batch-size", "10000000",
+      "--out", "x"], "use a smaller --batch-size"),
 ])
 def test_bad_arguments_print_one_line_and_exit_2(argv, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -58,7 +63,48 @@ def test_a_corrupt_generator_gives_exit_2(toy_run, tmp_path, capsys):
     (broken / "config.json").write_text((toy_run / "config.json").read_text())
     (broken / "generator.keras").write_bytes(b"\x00" * 10)
     assert main(["sample", str(broken), "--n", "3", "--out", str(tmp_path / "a.npz")]) == 2
-    assert "not a readable Keras model" in _one_line_error(capsys)
+    assert "generator.keras is truncated or corrupt" in _one_line_error(capsys)
+    (broken / "generator.keras").write_bytes((toy_run / "generator.keras").read_bytes()[:3000])  # a cut-off copy
+    assert main(["sample", str(broken), "--n", "3", "--out", str(tmp_path / "a.npz")]) == 2
+    assert "generator.keras is truncated or corrupt" in _one_line_error(capsys)
+
+
+@pytest.mark.parametrize("text", ["[1, 2]", '{"model": "gan",', "{}"])
+def test_a_malformed_config_gives_one_line_and_exit_2(toy_run, tmp_path, capsys, text):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text(text)
+    assert main(["sample", str(broken), "--n", "3", "--out", str(tmp_path / "a.npz")]) == 2
+    assert "config.json is" in _one_line_error(capsys)
+    argv = ["train", "--model", "gan", "--dataset", "ring8", "--steps", "1", "--out", str(broken), "--resume"]
+    assert main(argv) == 2
+    assert "config.json is" in _one_line_error(capsys)
+
+
+def test_sizes_the_machine_cannot_hold_are_refused_before_any_work(toy_run, run_dirs, tmp_path, capsys):
+    assert main(["sample", str(toy_run), "--n", str(10**13), "--out", str(tmp_path / "a.npz")]) == 2
+    assert "GiB available; draw fewer" in _one_line_error(capsys)
+    argv = ["interpolate", run_dirs["cppn"], "--from", "1", "--to", "2", "--frames", "2000", "--size", "8192",
+            "--out", str(tmp_path / "w.gif")]
+    assert main(argv) == 2
+    assert "use fewer --frames" in _one_line_error(capsys)
+    assert not (tmp_path / "a.npz").exists() and not (tmp_path / "w.gif").exists()
+
+
+def test_mnist_labels_outside_the_digits_give_one_line_and_exit_2(tmp_path, capsys, monkeypatch):
+    import gzip
+
+    def write_idx(path, array):
+        header = bytes([0, 0, 0x08, array.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
+        with gzip.open(path, "wb") as stream:
+            stream.write(header + array.astype(np.uint8).tobytes())
+
+    write_idx(tmp_path / "train-images-idx3-ubyte.gz", np.zeros((8, 28, 28)))
+    write_idx(tmp_path / "train-labels-idx1-ubyte.gz", np.arange(8) + 5)  # 10, 11, 12: no digit
+    monkeypatch.setenv("GANLAB_DATA_DIR", str(tmp_path))
+    argv = ["train", "--model", "cdcgan", "--dataset", "mnist", "--steps", "1", "--out", str(tmp_path / "run")]
+    assert main(argv) == 2
+    assert "MNIST's labels are the digits 0-9" in _one_line_error(capsys)
 
 
 def test_a_corrupt_checkpoint_gives_exit_2_on_resume(toy_run, tmp_path, capsys):
@@ -78,6 +124,32 @@ def test_sample_writes_float32_points_and_one_seed_gives_one_result(toy_run, tmp
     a, b = np.load(first)["samples"], np.load(second)["samples"]
     assert a.shape == (7, 2) and a.dtype == np.float32
     np.testing.assert_array_equal(a, b)
+
+
+def test_evaluate_scores_points_against_the_mixture_their_run_trained_on(toy_run, tmp_path, capsys):
+    samples = tmp_path / "s.npz"
+    assert main(["sample", str(toy_run), "--n", "500", "--out", str(samples)]) == 0
+    assert str(np.load(samples)["dataset"]) == "ring8"  # `sample` records the run's dataset
+    capsys.readouterr()
+    assert main(["evaluate", str(samples)]) == 0
+    scored = capsys.readouterr()
+    assert scored.err == "" and json.loads(scored.out)["modes"] <= 8
+    assert main(["evaluate", str(samples), "--dataset", "grid25"]) == 2
+    assert "differs from the dataset 'ring8' these samples were drawn for" in _one_line_error(capsys)
+    bare = tmp_path / "bare.npz"
+    np.savez(bare, samples=np.load(samples)["samples"])  # points without their dataset: ring8, with a warning
+    assert main(["evaluate", str(bare)]) == 0
+    assert "scored against ring8 (the default); pass --dataset" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("images, message", [
+    (np.random.default_rng(0).uniform(0, 1, (200, 28, 28, 1)).astype(np.float32), "convert them with 2 * x - 1"),
+    (np.random.default_rng(0).integers(0, 2, (200, 28, 28, 1)).astype(np.uint8), "holds uint8 values from 0 to 1"),
+])
+def test_evaluate_refuses_images_in_0_1_or_integers(tmp_path, capsys, images, message):
+    np.savez(tmp_path / "s.npz", samples=images)
+    assert main(["evaluate", str(tmp_path / "s.npz")]) == 2
+    assert message in _one_line_error(capsys)
 
 
 def test_sample_refuses_an_output_that_is_not_npz(toy_run, capsys):
@@ -140,14 +212,14 @@ def test_cli_interpolate_writes_a_gif_with_the_requested_frames(run_dirs, tmp_pa
     (["render", "{cppn}", "--size", "4", "--out", "a.png"], "between 8 and 8192"),
     (["render", "{cppn}", "--size", "9000", "--out", "a.png"], "between 8 and 8192"),
     (["render", "{cppn}", "--size", "big", "--out", "a.png"], "positive integer"),
-    (["render", "{cppn}", "--seed", "-3", "--out", "a.png"], "seed must be >= 0"),
+    (["render", "{cppn}", "--seed", "-3", "--out", "a.png"], "a seed must be from 0 to 4294967295"),
     (["render", "{cppn}", "--out", "a.jpg"], ".png"),
     (["render", "{dcgan}", "--out", "a.png"], "only a CPPN run"),
     (["render", "{toy}", "--out", "a.png"], "2D points"),
     (["render", "{cppn}", "--palette", "no-such-palette", "--out", "a.png"], "palette"),
     (["render", "/no/such/run", "--out", "a.png"], "does not exist"),
     (["interpolate", "{dcgan}", "--from", "1", "--to", "2", "--frames", "1", "--out", "w.gif"], "between 2"),
-    (["interpolate", "{dcgan}", "--from", "-1", "--to", "2", "--out", "w.gif"], "seed must be >= 0"),
+    (["interpolate", "{dcgan}", "--from", "-1", "--to", "2", "--out", "w.gif"], "a seed must be from 0 to 4294967295"),
     (["interpolate", "{dcgan}", "--from", "1", "--to", "2", "--out", "w.png"], ".gif"),
     (["interpolate", "{dcgan}", "--from", "1", "--to", "2", "--size", "64", "--out", "w.gif"], "needs a CPPN"),
     (["interpolate", "{dcgan}", "--from", "1", "--to", "2", "--label", "3", "--out", "w.gif"], "conditional"),
@@ -231,9 +303,14 @@ def test_evaluate_scores_colour_samples_against_the_asked_painting_with_its_floo
     assert main(["sample", str(painting_run), "--n", "130", "--label", "1", "--out", str(samples)]) == 0
     capsys.readouterr()
     assert main(["evaluate", str(samples), "--label", "1"]) == 0
-    result = json.loads(capsys.readouterr().out)
+    scored = capsys.readouterr()
+    result = json.loads(scored.out)
+    assert "FID from 130 samples is biased upward" in scored.err
     assert {"fid", "fid_floor", "kid", "kid_floor", "share", "histogram"} <= set(result) and result["n"] == 130
     assert result["fid"] > result["fid_floor"] > 0  # two training steps do not paint The Great Wave yet
+    assert main(["evaluate", str(samples), "--label", "9"]) == 2
+    assert "--label 9 differs from the label 1 these samples were drawn for" in _one_line_error(capsys)
+    np.savez(samples, samples=np.load(samples)["samples"])  # without the recorded label
     assert main(["evaluate", str(samples), "--label", "9"]) == 2
     assert "out of range" in _one_line_error(capsys)
     assert main(["evaluate", str(samples), "--label", "1", "--n", "5"]) == 2  # FID of 5 samples means nothing

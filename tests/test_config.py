@@ -82,3 +82,10 @@ def test_submodules_are_attributes_of_the_package_and_unknown_names_raise():
     assert "runs" in dir(ganlab)
     with pytest.raises(AttributeError, match="no attribute 'not_a_module'"):
         ganlab.not_a_module
+
+
+def test_a_cache_dir_that_is_a_file_is_refused_naming_ganlab_cache_dir(monkeypatch, tmp_path):
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("GANLAB_CACHE_DIR", str(tmp_path / "file"))
+    with pytest.raises(ValueError, match="GANLAB_CACHE_DIR"):
+        config.cache_dir()

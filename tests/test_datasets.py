@@ -158,6 +158,27 @@ def test_idx_gz_files_made_here_are_read(tmp_path):
     np.testing.assert_array_equal(labels, y)
 
 
+def test_idx_labels_outside_the_ten_digits_are_refused_naming_the_file(tmp_path):
+    x, y = fake_mnist(6)
+    write_idx_gz(tmp_path / "train-images-idx3-ubyte.gz", x)
+    write_idx_gz(tmp_path / "train-labels-idx1-ubyte.gz", y + 10)  # 10-19: no digit
+    with pytest.raises(ValueError, match=r"train-labels-idx1-ubyte.gz holds label 1\d; MNIST's labels are the "
+                                         r"digits 0-9"):
+        load_mnist("train", data_dir=tmp_path)
+
+
+def test_an_npz_whose_compressed_data_is_damaged_is_named_as_corrupt(tmp_path):
+    x, y = fake_mnist(20)
+    path = tmp_path / "mnist.npz"
+    np.savez_compressed(path, x_train=x, y_train=y, x_test=x, y_test=y)
+    data = bytearray(path.read_bytes())
+    for offset in range(100, len(data) // 2, 7):  # damage the deflated pixels, keep the zip's directory
+        data[offset] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="corrupt or truncated"):
+        load_mnist("train", data_dir=tmp_path)
+
+
 def test_idx_file_shorter_than_its_header_raises_value_error_naming_the_file(tmp_path):
     x, y = fake_mnist(10)
     path = tmp_path / "train-images-idx3-ubyte.gz"

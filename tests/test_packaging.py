@@ -51,3 +51,32 @@ def test_wheel_holds_every_module_and_asset_under_the_published_name(built):
     assert not missing, f"files of ganlab/ missing from the wheel: {missing}"
     assert "Name: ganlab-book\n" in metadata
     assert "ganlab = ganlab.cli:main" in entry_points
+
+
+def _floors(lines):
+    """{distribution: lowest version} from requirement lines such as ``numpy>=2.0`` or ``numpy==2.0.2``."""
+    import re
+
+    floors = {}
+    for line in lines:
+        match = re.match(r"\s*([A-Za-z0-9_.-]+)\s*(>=|==)\s*([0-9][0-9.]*)", line.split("#")[0])
+        if match:
+            floors[match.group(1).lower().replace("tensorflow-cpu", "tensorflow")] = match.group(3)
+    return floors
+
+
+def _version(text):
+    parts = [int(part) for part in text.split(".")]
+    return tuple(parts + [0] * (3 - len(parts)))
+
+
+def test_the_floor_environment_pins_exactly_the_floors_pyproject_declares():
+    import tomllib
+
+    declared = _floors(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"])
+    pinned = _floors((ROOT / "requirements-floor.txt").read_text().splitlines())
+    newest = _floors((ROOT / "requirements-newest.txt").read_text().splitlines())
+    assert declared and {name: _version(pinned.get(name, "0")) for name in declared} == \
+        {name: _version(version) for name, version in declared.items()}
+    assert {name: _version(newest.get(name, "0")) for name in declared} == \
+        {name: _version(version) for name, version in declared.items()}

@@ -10,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 
-from ganlab import callbacks, models, recipes, rundir, runs
+from ganlab import callbacks, datasets, models, recipes, rundir, runs
 from ganlab.cppn import is_cppn
 
 
@@ -308,3 +308,14 @@ def test_a_file_given_as_run_directory_is_named_as_a_file(tmp_path):
         runs.train("gan", "ring8", out=path, epochs=1, verbose=0)
     with pytest.raises(ValueError, match="is a file, not a run directory"):
         runs.sample(path, 2)
+
+
+def test_a_toy_run_draws_its_training_points_once_and_records_its_versions(tmp_path, monkeypatch):
+    draws = []
+    draw = datasets.ToyDistribution.sample
+    monkeypatch.setattr(datasets.ToyDistribution, "sample", lambda self, n, seed=None: draws.append(n) or
+                        draw(self, n, seed=seed))
+    runs.train("gan", "ring8", out=tmp_path, epochs=1, verbose=0)
+    assert draws.count(runs.TOY_POINTS) == 1  # one draw feeds the batches and the plots of real points
+    versions = rundir.RunDir(tmp_path).read_config()["versions"]
+    assert versions == rundir.installed_versions() and versions["keras"] == keras.__version__
