@@ -4,7 +4,7 @@ A run directory holds
 
 =================== ============================================================
 ``config.json``     what was trained: model, dataset, seed, sizes, the recipe's settings, the Keras
-                    backend, and the versions of Python, numpy, Keras and the backend's library it was trained with
+                    backend, and the versions of Python, numpy, Keras and the backend's library
 ``checkpoint.npz``  everything needed to resume: both networks, both optimizers, the noise
                     generator's state, the epoch and the history
 ``generator.keras`` the generator to sample from (the moving average if there is one)
