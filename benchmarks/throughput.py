@@ -29,7 +29,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import ganlab  # noqa: E402
-from ganlab import losses, models, training  # noqa: E402
+from ganlab import losses, models  # noqa: E402
 from ganlab.backends import BACKENDS  # noqa: E402
 
 PAIRS = {

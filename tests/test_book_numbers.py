@@ -35,10 +35,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
 
 # --------------------------------------------------------------------------- the rule
 
@@ -281,15 +279,7 @@ def test_the_report_names_the_cell_and_the_text_around_the_number():
 # --------------------------------------------------------------------------- every chapter
 
 
-def toc_files(node=TOC):
-    files = [node["root"]] if "root" in node else []
-    if "file" in node:
-        files.append(node["file"])
-    for key in ("parts", "chapters", "sections"):
-        for child in node.get(key, []):
-            files.extend(toc_files(child))
-    return files
-
+from test_book import toc_files  # noqa: E402  (one reader of the table of contents)
 
 CHAPTERS = [ROOT / f"{name}.ipynb" for name in toc_files() if (ROOT / f"{name}.ipynb").is_file()]
 
