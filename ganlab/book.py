@@ -43,6 +43,9 @@ def claim(holds, statement, fast_ok=False):
             identity, a property of the data); False when a tiny fast-mode run
             cannot be expected to bear it out.
 
+    Returns None (a cell that ends with a claim shows only its "checked" line); :data:`CHECKED`
+    records the outcome.
+
     Raises:
         AssertionError: at full settings (or with ``fast_ok``) when the run
             contradicts the statement: the text must be rewritten or the run
@@ -57,7 +60,6 @@ def claim(holds, statement, fast_ok=False):
     else:
         raise AssertionError(f"this run contradicts the text, which says: {statement}. "
                              "Rewrite the sentence as what to look for, or find out why the run differs.")
-    return held
 
 
 def machine():
