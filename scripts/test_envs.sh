@@ -26,7 +26,9 @@ export GANLAB_FAST=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 interpreter() {  # interpreter VERSION OVERRIDE
     local version=$1 override=$2 pyenv
     if [[ -n "$override" ]]; then echo "$override"; return; fi
-    if command -v "python$version" >/dev/null; then command -v "python$version"; return; fi
+    # a pyenv shim answers `command -v` for every version pyenv has, but runs only those `pyenv global`
+    # names: take the command only if it really runs
+    if "python$version" -c 'import sys' >/dev/null 2>&1; then command -v "python$version"; return; fi
     for pyenv in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$version".*/bin/python; do
         if [[ -x "$pyenv" ]]; then echo "$pyenv"; return; fi
     done
