@@ -5,7 +5,8 @@
 #   newest  requirements-newest.txt  Python 3.13, the newest versions in the ranges, unpinned
 #
 # For each, make a virtual environment, install the requirements, and run the quick tests
-# (-m "not slow") and chapters 1, 3 and 6 in fast mode through nbmake, with this checkout's ganlab
+# (-m "not slow and not torch": these environments hold TensorFlow only, and the tests marked torch
+# move a run between two backends) and chapters 1, 3 and 6 in fast mode through nbmake, with this checkout's ganlab
 # on PYTHONPATH (the package's own dependencies are what the requirements file installs).
 # tests/test_book.py and tests/test_packaging.py check the book's sources and the distribution, not the
 # package against its dependencies; they need the book's tool chain and run in `make test`.
@@ -51,7 +52,7 @@ test_env() {  # test_env NAME PYTHON REQUIREMENTS [PIP OPTIONS]
     "$venv/bin/python" -c 'import sys, numpy, keras, tensorflow, ganlab; print("test_envs: '"$name"': python",
         sys.version.split()[0], "numpy", numpy.__version__, "keras", keras.__version__, "tensorflow",
         tensorflow.__version__, "ganlab from", ganlab.__file__)'
-    "$venv/bin/python" -m pytest -q -m "not slow" tests -p no:cacheprovider \
+    "$venv/bin/python" -m pytest -q -m "not slow and not torch" tests -p no:cacheprovider \
         --ignore tests/test_book.py --ignore tests/test_packaging.py
     # as `make test` does: a first kernel started before the notebooks' (a fresh environment's first
     # kernel has sat idle without answering), and one rerun of a failed notebook

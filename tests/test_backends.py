@@ -176,6 +176,7 @@ def test_one_training_step_with_every_option_matches_the_step_computed_in_numpy(
 # ---------------------------------------------------------------------- a run moves between backends
 
 
+@pytest.mark.torch
 def test_a_run_trained_on_another_backend_resumes_on_this_one_and_records_each(tmp_path):
     import json
     import os

@@ -366,6 +366,7 @@ def test_sample_and_interpolate_of_a_texture_run(texture_run, tmp_path):
     assert Image.open(tmp_path / "walk.gif").n_frames == 3
 
 
+@pytest.mark.torch
 def test_backend_option_picks_the_keras_backend_and_sampling_on_torch_imports_no_tensorflow(toy_run, tmp_path):
     out = tmp_path / "a.npz"
     code = ("import sys; from ganlab.cli import main; "
