@@ -49,6 +49,10 @@ test_env() {  # test_env NAME PYTHON REQUIREMENTS [PIP OPTIONS]
     touch "$venv/.installed"
     local installed=$(( SECONDS - start ))
     export PYTHONPATH="$root"
+    # a run directory of its own: runs that `make test` trained with the pinned (newer) Keras may not
+    # load in an older one, which is what a reader with two environments would meet too
+    export GANLAB_RUNS_DIR
+    GANLAB_RUNS_DIR="$(mktemp -d)"
     "$venv/bin/python" -c 'import sys, numpy, keras, tensorflow, ganlab; print("test_envs: '"$name"': python",
         sys.version.split()[0], "numpy", numpy.__version__, "keras", keras.__version__, "tensorflow",
         tensorflow.__version__, "ganlab from", ganlab.__file__)'
@@ -59,7 +63,8 @@ test_env() {  # test_env NAME PYTHON REQUIREMENTS [PIP OPTIONS]
     timeout 300 "$venv/bin/python" scripts/warm_kernel.py || true
     "$venv/bin/python" -m pytest -q -p no:cacheprovider --nbmake --nbmake-timeout=600 --reruns 2 \
         book/01_minimax.ipynb book/03_mode_collapse.ipynb book/06_wgan.ipynb
-    unset PYTHONPATH
+    rm -rf "$GANLAB_RUNS_DIR"
+    unset PYTHONPATH GANLAB_RUNS_DIR
     echo "test_envs: $name passed: install ${installed} s, tests $(( SECONDS - start - installed )) s"
 }
 
