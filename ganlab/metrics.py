@@ -1437,3 +1437,57 @@ def evaluate_paintings(samples, painting=None, n=None, scale=PAINTING_CROP_SCALE
     results["n"] = count
     results["reference_n"] = reference_n
     return results
+
+
+# The rulers of FID / floor: real crops changed in ways a viewer would hardly call a different picture.
+NEARBY_VARIANTS = ("fresh crops", "half resolution", "brighter", "zoomed out")
+NEARBY_SEED = 5  # not a seed of the reference (2), the floor (3) or the classifier's training (0) and test (1)
+
+
+def nearby_real_crops(painting, n, size=64, scale=PAINTING_CROP_SCALE, seed=NEARBY_SEED):
+    """Real crops of a painting, as they are and changed slightly: what a given FID / floor looks like.
+
+    The ratio FID / floor of :func:`evaluate_paintings` has no natural unit: its
+    floor is tiny, because the painting classifier's features of real crops of one
+    painting sit close together. Score these sets like samples to read a ratio:
+
+    - ``"fresh crops"``: ``n`` new real crops (seed ``seed``) at ``scale``: about 1;
+    - ``"half resolution"``: the same crops averaged over 2 x 2 pixels and scaled
+      back up bilinearly, a slight blur;
+    - ``"brighter"``: the same crops with 0.1 added (5% of the range [-1, 1]), clipped;
+    - ``"zoomed out"``: crops whose side is twice as large a share of the painting
+      (``scale`` doubled, at most 1), scaled to the same ``size``: the right
+      painting at another scale.
+
+    A generator that painted any of these would look right to most viewers; the
+    ratios they score say what "10 times the floor" demands.
+
+    Args:
+        painting: an index 0-7 or a key of :func:`ganlab.datasets.paintings` (not None: one painting).
+        n: crops per set (more than 128 for FID).
+        size: crop side in pixels, a power of two from 16 to 256.
+        scale: (low, high), the crop scale the model was trained on.
+        seed: seed of the crops.
+
+    Returns:
+        A dict from the names of :data:`NEARBY_VARIANTS` to float32 arrays (n, size, size, 3) in [-1, 1].
+
+    Raises:
+        ValueError: for ``painting=None``, a bad ``n``, ``size`` or ``scale``.
+    """
+    import keras
+
+    from ganlab.datasets import random_crops
+
+    if painting is None:
+        raise ValueError("nearby_real_crops needs one painting (an index 0-7 or a key), got None.")
+    source, _, _ = _painting_choice(painting)
+    n = positive_int("n", n)
+    low, high = (float(s) for s in scale)
+    crops = random_crops(source, n, size, scale=(low, high), seed=seed)
+    half = crops.reshape(n, size // 2, 2, size // 2, 2, 3).mean(axis=(2, 4))
+    blurred = np.clip(keras.ops.convert_to_numpy(keras.ops.image.resize(half, (size, size), interpolation="bilinear")),
+                      -1.0, 1.0)
+    zoomed = random_crops(source, n, size, scale=(min(1.0, 2 * low), min(1.0, 2 * high)), seed=seed)
+    return {"fresh crops": crops, "half resolution": blurred.astype(np.float32),
+            "brighter": np.clip(crops + 0.1, -1.0, 1.0).astype(np.float32), "zoomed out": zoomed}

@@ -588,6 +588,27 @@ def test_evaluate_paintings_reports_sliced_wasserstein_with_its_floor(tmp_path, 
     assert scores["swd"] < 2 * scores["swd_floor"] < flat["swd"]
 
 
+def test_nearby_real_crops_are_the_named_changes_of_real_crops():
+    from ganlab.datasets import random_crops
+
+    sets = metrics.nearby_real_crops("udnie", 6, 32, scale=(0.2, 0.4), seed=4)
+    assert list(sets) == list(metrics.NEARBY_VARIANTS)
+    crops = random_crops("udnie", 6, 32, scale=(0.2, 0.4), seed=4)
+    np.testing.assert_array_equal(sets["fresh crops"], crops)
+    np.testing.assert_allclose(sets["brighter"], np.clip(crops + 0.1, -1, 1), atol=1e-6)
+    np.testing.assert_array_equal(sets["zoomed out"], random_crops("udnie", 6, 32, scale=(0.4, 0.8), seed=4))
+    blurred = sets["half resolution"]
+    assert blurred.shape == crops.shape and blurred.dtype == np.float32
+    # a blur keeps the mean colour and removes pixel-to-pixel detail
+    np.testing.assert_allclose(blurred.mean(axis=(1, 2)), crops.mean(axis=(1, 2)), atol=0.02)
+    assert np.abs(np.diff(blurred, axis=2)).mean() < 0.8 * np.abs(np.diff(crops, axis=2)).mean()
+
+
+def test_nearby_real_crops_needs_one_painting():
+    with pytest.raises(ValueError, match="needs one painting"):
+        metrics.nearby_real_crops(None, 10)
+
+
 @pytest.mark.parametrize("painting, message", [(8, "out of range"), ("mona_lisa", "unknown painting"),
                                                (1.5, "painting must be")])
 def test_evaluate_paintings_refuses_unknown_paintings(painting, message):
