@@ -16,6 +16,17 @@ is class imbalance and digits between classes, not a competitor of the
 unconditional tutorial recipe.
 
     python benchmarks/time_to_quality.py [--minutes 2.5 5 10 15] [--conditional-minutes 2.5 5] [--n 10000]
+
+With ``--levers`` it trains instead the ``dcgan`` recipe's networks without any lever
+(``plain``: Adam 2e-3, EMA 0.999, no penalty) and one variant per lever of the paintings
+chapter, each changing one thing, for the same wall-clock marks (issue 13's MNIST
+part): ``sn`` (spectral normalisation in D, no batch norm, Miyato et al. 2018), ``r1``
+(the R1 penalty on real digits, gamma 0.1 as in ``benchmarks/paintings_levers.py``;
+Mescheder et al. 2018), ``ttur`` (G 5e-4, D at the recipe's 2e-3: the ratio 4 of SAGAN;
+Heusel et al. 2017) and ``diffaug`` (translation and cutout, the same transformation of
+real and generated digits before D; Zhao et al. 2020; no colour, the digits are grey).
+
+    python benchmarks/time_to_quality.py --levers [--minutes 2.5 5] [--variants plain sn r1 ttur diffaug]
 """
 
 import argparse
@@ -55,6 +66,52 @@ def tutorial_gan(seed=0):
     return gan, 256
 
 
+LEVERS = ("plain", "sn", "r1", "ttur", "diffaug")
+
+
+def lever_gan(name, seed=0):
+    """The ``dcgan`` recipe's networks, Adam and moving average on MNIST, with no lever or one lever on.
+
+    ``"plain"`` has none: the recipe as it was before it took R1 (``recipes.DCGAN_R1_WEIGHT``).
+    """
+    from ganlab import models, recipes
+    from ganlab.augment import make_augment
+
+    keras.utils.set_random_seed(seed)
+    rate = recipes.DCGAN_LEARNING_RATE
+    generator = models.dcgan_generator()
+    discriminator = (models.dcgan_discriminator(normalization=None, spectral_norm=True) if name == "sn"
+                     else models.dcgan_discriminator())
+    g_rate = rate / 4 if name == "ttur" else rate
+    compile_kwargs = dict(loss="non_saturating", r1_weight=0.1 if name == "r1" else 0.0,
+                          augment=make_augment(("translation", "cutout")) if name == "diffaug" else None)
+    gan = ganlab.GAN(generator, discriminator, seed=seed, ema_decay=recipes.EMA_DECAY)
+    gan.compile(keras.optimizers.Adam(rate, beta_1=0.5), keras.optimizers.Adam(g_rate, beta_1=0.5),
+                **compile_kwargs)
+    return gan, recipes.RECIPES["dcgan"].batch_size
+
+
+def run_levers(args, images, floor):
+    """Train each lever variant to the same wall-clock marks; print FID, FID / floor and steps."""
+    marks = [60 * m for m in args.minutes]
+    table = {}
+    for name in args.variants:
+        gan, batch_size = lever_gan(name)
+        load = os.getloadavg()[0]
+        print(f"{name}: batch {batch_size}, load {load:.1f}", flush=True)
+        clock = WallClockFID(marks, args.n)
+        data = ganlab.make_dataset(images, batch_size=batch_size, seed=0).repeat()
+        gan.fit(data, epochs=1, steps_per_epoch=10**7, callbacks=[clock], verbose=0)
+        table[name] = (dict(clock.results), int(gan.g_optimizer.iterations), load, os.getloadavg()[0])
+    print(f"\n{'variant':>9}" + "".join(f"{f'FID {m:g} min':>14}{'/ floor':>9}" for m in args.minutes)
+          + f"{'steps':>8}{'load':>11}")
+    for name, (results, steps, before, after) in table.items():
+        cells = "".join(f"{results[60 * m]:>14.2f}{results[60 * m] / floor:>9.1f}" for m in args.minutes)
+        print(f"{name:>9}{cells}{steps:>8}{before:>6.1f}/{after:<4.1f}")
+    print(f"\nfloor: FID {floor:.2f}; steps = generator steps at the last mark; load = 1-minute load average "
+          "before / after the variant")
+
+
 class WallClockFID(keras.callbacks.Callback):
     """Compute FID whenever the training clock passes the next mark; stop after the last."""
 
@@ -90,10 +147,14 @@ def main():
     parser.add_argument("--conditional-minutes", type=float, nargs="*", default=[2.5, 5],
                         help="marks for the conditional 'cdcgan' recipe, a reference row (none: skip it)")
     parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--levers", action="store_true", help="compare the dcgan recipe's levers instead")
+    parser.add_argument("--variants", nargs="+", default=list(LEVERS), choices=LEVERS, help="with --levers")
     args = parser.parse_args()
     images, labels = ganlab.load_mnist("train")
     floor = metrics.frechet_distance(images[:args.n])
     print(f"real-data floor (train vs test, N={args.n}): FID {floor:.2f}")
+    if args.levers:
+        return run_levers(args, images, floor)
     marks = [60 * m for m in args.minutes]
 
     def recipe(model):

@@ -112,6 +112,17 @@ def test_dcgan_config_takes_another_learning_rate_and_refuses_a_bad_one():
         recipes.dcgan_config(learning_rate=0)
 
 
+def test_the_mnist_dcgan_recipe_takes_r1_and_the_paper_configuration_does_not():
+    kwargs, _ = recipes.dcgan_config()
+    assert kwargs["r1_weight"] == 0.0  # Radford et al. have no penalty
+    assert recipes.dcgan_config(r1_weight=0.5)[0]["r1_weight"] == 0.5
+    with pytest.raises(ValueError, match="r1_weight must be >= 0"):
+        recipes.dcgan_config(r1_weight=-1.0)
+    assert recipes.build_gan("dcgan", "mnist").r1_weight == recipes.DCGAN_R1_WEIGHT > 0
+    assert recipes.build_gan("cdcgan", "mnist").r1_weight == 0.0
+    assert recipes.build_gan("mlp", "mnist").r1_weight == 0.0
+
+
 def test_a_builder_receives_the_description_of_its_data(monkeypatch):
     seen = []
     monkeypatch.setattr(recipes, "RECIPES", dict(recipes.RECIPES))
