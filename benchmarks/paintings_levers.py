@@ -25,6 +25,9 @@ The variants (``runs.train(options=...)``, recorded in each run):
 - ``ttur``: the two time-scale rule (Heusel et al., 2017): the discriminator at 2e-3, the
   generator at 5e-4 (a ratio of 4, as SAGAN's 4e-4 / 1e-4).
 - ``sn+diffaug``: the usual small-data pair, chosen before measuring.
+- ``lr2e-3``, ``lr5e-4``: Adam's learning rate for both networks, against the recipe's 1e-3.
+
+``--batch-size`` changes the crops per step of every variant (default: the recipe's 64).
 
 The clock of ``time_limit`` starts after the first step (which compiles the train step).
 Wall-clock times grow with the machine's load; the script prints ``os.getloadavg()`` before
@@ -49,6 +52,8 @@ VARIANTS = {
     "diffaug": dict(augment=("color", "translation", "cutout")),
     "ttur": dict(learning_rate=5e-4, d_learning_rate=2e-3),
     "sn+diffaug": dict(spectral_norm=True, augment=("color", "translation", "cutout")),
+    "lr2e-3": dict(learning_rate=2e-3),
+    "lr5e-4": dict(learning_rate=5e-4),
 }
 
 
@@ -58,6 +63,7 @@ def parse_args(argv=None):
     parser.add_argument("--n", type=int, default=250, help="samples per painting")
     parser.add_argument("--size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--batch-size", type=int, default=None, help="crops per step (default: the recipe's)")
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     parser.add_argument("--out", default="/tmp/paintings_levers", help="run directories and grids go here")
     return parser.parse_args(argv)
@@ -87,7 +93,7 @@ def main(argv=None):
         load_before = os.getloadavg()[0]
         start = time.time()
         gan, history = runs.train("cdcgan", "paintings", out=run_dir, size=args.size, seed=args.seed,
-                                options=VARIANTS[name], time_limit=args.seconds, timer=True, verbose=0)
+                                batch_size=args.batch_size, options=VARIANTS[name], time_limit=args.seconds, timer=True, verbose=0)
         wall = time.time() - start
         steps = int(gan.g_optimizer.iterations)  # generator steps: the time limit may stop mid-epoch
         rows, grid_images = score(run_dir, args.n, count)
