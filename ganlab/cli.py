@@ -185,6 +185,14 @@ def _art_size(text):
     return value
 
 
+def _wander(text):
+    value = _positive_int(text)
+    if value > ART_MAX_SIZE:
+        raise argparse.ArgumentTypeError(f"wander must be between the training crop size and {ART_MAX_SIZE} pixels, "
+                                         f"got {value}")
+    return value
+
+
 MAX_SEED = 2**32 - 1  # the largest seed TensorFlow's and numpy's generators take
 
 
@@ -237,18 +245,20 @@ def cmd_render(args):
     _checks.fits_in_memory(3 * args.size**2 * channels * 4, f"a {args.size}x{args.size} picture",
                            "use a smaller --size")
     if texture.is_texture(generator):
-        image = texture.render_texture(generator, size=args.size, seed=args.seed, tileable=args.tileable)
+        image = texture.render_texture(generator, size=args.size, seed=args.seed, tileable=args.tileable,
+                                       wander=args.wander)
         viz.export_png(image, args.out, palette=args.palette)
-        kind = "tileable " if args.tileable else ""
+        kind = ("tileable " if args.tileable else "") + ("wandering " if args.wander else "")
         print(f"wrote a {kind}{args.size}x{args.size} canvas (seed {args.seed}) to {args.out}")
         return
     if not cppn.is_cppn(generator):
         raise CliError(f"{args.run_dir} holds a {config['model']!r} run; only a CPPN run (`ganlab train --model cppn`) "
                        "or a texture run (`--model texture`) renders at any size. Use `ganlab interpolate` or "
                        "`ganlab sample` for it")
-    if args.tileable:
-        raise CliError(f"--tileable needs a texture run (`ganlab train --model texture`); {args.run_dir} holds a "
-                       "CPPN run, which cannot tile")
+    if args.tileable or args.wander:
+        option = "--tileable" if args.tileable else "--wander"
+        raise CliError(f"{option} needs a texture run (`ganlab train --model texture`); {args.run_dir} holds a "
+                       "CPPN run, which has no global noise to tile or wander")
     latents = latent.seed_latents([args.seed], _checks.latent_dim(generator))
     image = cppn.render_cppn(generator, latents, size=args.size, extent=args.extent)[0]
     viz.export_png(image, args.out, palette=args.palette)
@@ -360,6 +370,10 @@ def build_parser():
                         "training frame, larger zooms out (default 1)")
     render.add_argument("--tileable", action="store_true", help="texture runs: a canvas whose left and right "
                         "(and top and bottom) edges continue each other, for prints that repeat")
+    render.add_argument("--wander", type=_wander, default=None, metavar="PIXELS",
+                        help="texture runs: let the global noise drift across the canvas, from one random vector "
+                        "to the next about every PIXELS pixels (at least the training crop), so the canvas passes "
+                        "through the painting's several moods instead of repeating one")
     render.add_argument("--palette", help="a matplotlib colormap name (e.g. magma); default grey")
     render.add_argument("--out", required=True, help="the .png to write")
     render.set_defaults(handler=cmd_render)

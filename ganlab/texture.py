@@ -544,8 +544,44 @@ def with_period(generator, period):
     return model
 
 
+def _lattice(cells, pad, count, periodic):
+    """Smoothstep weights along one axis of a lattice of ``count`` spacings over ``cells`` cells (plus ``pad``).
+
+    Returns ``(low, high, weight, size)``: for each of the ``cells + 2 pad`` cells the indices of the two
+    lattice points around it, the smoothstep weight of ``high``, and the number of lattice points to draw.
+    Periodic lattices wrap, so the first and the last cell are neighbours.
+    """
+    u = (np.arange(-pad, cells + pad, dtype=np.float64) + 0.5) * count / cells
+    base = np.floor(u).astype(np.int64)
+    t = u - base
+    weight = (t * t * (3.0 - 2.0 * t)).astype(np.float32)
+    if periodic:
+        return base % count, (base + 1) % count, weight, count
+    return base - base.min(), base + 1 - base.min(), weight, int(base.max() - base.min() + 2)
+
+
+def wandering_global_noise(global_dim, rows, cols, pad, period, seed=0, tileable=False):
+    """Global vectors that drift across a canvas: float32 (rows + 2 pad, cols + 2 pad, global_dim).
+
+    Vectors ~ U[-1, 1] (the distribution of training) sit on a lattice about ``period``
+    cells apart in each direction; every cell blends its four nearest lattice vectors with
+    smoothstep weights, so the canvas passes smoothly from one global vector, one "mood" of
+    the texture, to the next. With ``tileable=True`` the lattice wraps around (a whole
+    number of spacings per side), so the field is periodic. Drawn with
+    ``numpy.random.default_rng((seed, 1))``: a stream of its own, so the seed's local noise is
+    the same as without wandering.
+    """
+    rows_low, rows_high, row_weight, lattice_rows = _lattice(rows, pad, max(1, round(rows / period)), tileable)
+    cols_low, cols_high, col_weight, lattice_cols = _lattice(cols, pad, max(1, round(cols / period)), tileable)
+    lattice = np.random.default_rng((seed, 1)).uniform(-1.0, 1.0, (lattice_rows, lattice_cols, global_dim))
+    lattice = lattice.astype(np.float32)
+    wy, wx = row_weight[:, None, None], col_weight[None, :, None]
+    return ((1 - wy) * (1 - wx) * lattice[rows_low][:, cols_low] + (1 - wy) * wx * lattice[rows_low][:, cols_high]
+            + wy * (1 - wx) * lattice[rows_high][:, cols_low] + wy * wx * lattice[rows_high][:, cols_high])
+
+
 def canvas_noise_field(generator, rows, cols, pad, seed=0, tileable=False, global_noise=None, morph_to=None,
-                       morph_width=0.5):
+                       morph_width=0.5, wander=None):
     """The packed noise field of a ``rows x cols``-cell canvas with ``pad`` extra cells on every side.
 
     float32 (rows + 2 pad, cols + 2 pad, L + G + P + 2); cell (i, j) of the
@@ -554,7 +590,8 @@ def canvas_noise_field(generator, rows, cols, pad, seed=0, tileable=False, globa
     opposite side (the field wraps around). With ``morph_to`` the global noise
     goes from the seed's (or ``global_noise``) at the left to ``morph_to`` at
     the right, along a smoothstep ramp over the middle ``morph_width`` of the
-    canvas. Arguments as in :func:`render_texture`.
+    canvas. With ``wander`` (in cells) the global noise drifts over the canvas
+    (:func:`wandering_global_noise`). Arguments as in :func:`render_texture`.
     """
     spatial_noise = _spatial_noise(generator)
     _check_dims(pad=pad)
@@ -571,11 +608,15 @@ def canvas_noise_field(generator, rows, cols, pad, seed=0, tileable=False, globa
         t = np.clip((t - 0.5) / morph_width + 0.5, 0.0, 1.0)
         t = t * t * (3.0 - 2.0 * t)  # smoothstep: the ramp starts and ends flat
         field[:, :, first:last] = ((1.0 - t)[:, None] * start + t[:, None] * end)[None]
+    if wander is not None:
+        first, last = spatial_noise.local_dim, spatial_noise.local_dim + spatial_noise.global_dim
+        field[:, :, first:last] = wandering_global_noise(spatial_noise.global_dim, rows, cols, pad, wander,
+                                                         seed=seed, tileable=tileable)
     return field
 
 
 def render_texture(generator, size=(1024, 1024), seed=0, tileable=False, global_noise=None, morph_to=None,
-                   tile=512, morph_width=0.5):
+                   tile=512, morph_width=0.5, wander=None):
     """Paint a canvas of any size (up to 8192 per side) in overlapping tiles; float32 (H, W, C) in [-1, 1].
 
     The noise field of the whole canvas (one cell per ``scale`` pixels, see
@@ -596,6 +637,12 @@ def render_texture(generator, size=(1024, 1024), seed=0, tileable=False, global_
         - ``morph_to``: the global noise moves from ``global_noise`` (left) to
           ``morph_to`` (right) across the middle ``morph_width`` of the canvas
           (a smoothstep ramp), so one texture flows into another.
+        - ``wander``: the global noise drifts over the canvas, from one random
+          vector to the next about every ``wander`` pixels in each direction
+          (:func:`wandering_global_noise`). One global vector paints one
+          "mood" of the texture everywhere; a painting has several (the sky,
+          the stars and the cypress of The Starry Night), and a wandering
+          canvas passes through them. Combines with ``tileable``.
 
     Args:
         generator: a texture generator (:func:`texture_generator`), e.g. ``gan.sampler``.
@@ -606,11 +653,14 @@ def render_texture(generator, size=(1024, 1024), seed=0, tileable=False, global_
         morph_to: (global_dim,) global vector at the right edge; None for no morph.
         tile: side of the tiles in pixels (a multiple of the scale); memory grows as its square.
         morph_width: fraction of the width over which the morph happens, in (0, 1].
+        wander: None (one global vector), or the distance in pixels between the
+            global vectors the canvas drifts through, at least the training crop size.
 
     Raises:
         ValueError: for a generator that is not a texture generator, a size
             outside [crop size, 8192], a tileable size that is not whole cells,
-            tileable with a morph, or global vectors of the wrong shape.
+            tileable with a morph, wander with a morph or a fixed global vector,
+            a wander below the crop size, or global vectors of the wrong shape.
     """
     spatial_noise = _spatial_noise(generator)
     height, width = _canvas_size(size)
@@ -629,6 +679,12 @@ def render_texture(generator, size=(1024, 1024), seed=0, tileable=False, global_
         raise ValueError(f"morph_width must be in (0, 1], got {morph_width!r}.")
     if tileable and morph_to is not None:
         raise ValueError("a morph is not periodic: use tileable=True or morph_to, not both.")
+    if wander is not None:
+        if isinstance(wander, bool) or not isinstance(wander, (int, np.integer)) or wander < crop_size:
+            raise ValueError(f"wander must be a whole number of pixels of at least the training crop size "
+                             f"{crop_size}, got {wander!r}: the global noise is constant over a training crop.")
+        if morph_to is not None or global_noise is not None:
+            raise ValueError("wander draws its own global vectors: use wander, or global_noise / morph_to, not both.")
     if tileable and (height % scale or width % scale):
         raise ValueError(f"a tileable canvas must be whole cells: {height}x{width} is not a multiple of the "
                          f"scale {scale}; use {height // scale * scale}x{width // scale * scale}.")
@@ -639,7 +695,8 @@ def render_texture(generator, size=(1024, 1024), seed=0, tileable=False, global_
     # tileable mode the field's own far side
     pad = texture_margin(generator)
     field = canvas_noise_field(generator, rows, cols, pad, seed=seed, tileable=tileable,
-                               global_noise=global_noise, morph_to=morph_to, morph_width=morph_width)
+                               global_noise=global_noise, morph_to=morph_to, morph_width=morph_width,
+                               wander=None if wander is None else wander / scale)
     model = generator
     if tileable and spatial_noise.periodic_dim:
         model = with_period(generator, (rows, cols))

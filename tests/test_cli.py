@@ -351,6 +351,15 @@ def test_render_refuses_sizes_a_texture_run_cannot_paint(texture_run, tmp_path, 
     assert message in _one_line_error(capsys)
 
 
+def test_render_paints_a_wandering_texture_canvas_and_refuses_a_wander_below_the_crop(texture_run, tmp_path, capsys):
+    out = tmp_path / "wander.png"
+    assert main(["render", str(texture_run), "--size", "128", "--wander", "64", "--out", str(out)]) == 0
+    assert Image.open(out).size == (128, 128)
+    assert "wandering" in capsys.readouterr().out
+    assert main(["render", str(texture_run), "--size", "128", "--wander", "32", "--out", str(out)]) == 2
+    assert "at least the training crop size 64" in _one_line_error(capsys)
+
+
 def test_render_refuses_tileable_for_a_cppn_run(tmp_path, capsys):
     out = tmp_path / "cppn"
     runs.train("cppn", "mnist", out=out, epochs=1, limit=64, verbose=0)

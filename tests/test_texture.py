@@ -190,6 +190,55 @@ def test_morph_starts_and_ends_at_the_two_textures_and_changes_gradually(periodi
         assert np.abs(np.diff(shares(1 / 64))).max() > 0.35
 
 
+def test_wandering_global_noise_passes_through_its_lattice_vectors_smoothly():
+    rows, cols, pad, period = 12, 20, 2, 4
+    field = texture.wandering_global_noise(3, rows, cols, pad, period, seed=7)
+    assert field.shape == (rows + 2 * pad, cols + 2 * pad, 3) and field.dtype == np.float32
+    assert field.min() >= -1 and field.max() <= 1
+    # neighbouring cells differ little, cells a few lattice spacings apart a lot
+    step = np.abs(np.diff(field, axis=1)).mean()
+    far = np.abs(field[:, :4] - field[:, -4:]).mean()
+    assert step < far / 3
+    # the same seed gives the same field, another seed another
+    np.testing.assert_array_equal(field, texture.wandering_global_noise(3, rows, cols, pad, period, seed=7))
+    assert not np.allclose(field, texture.wandering_global_noise(3, rows, cols, pad, period, seed=8))
+
+
+def test_tileable_wandering_global_noise_wraps_around():
+    rows, cols = 16, 24
+    field = texture.wandering_global_noise(2, rows, cols, 0, 8, seed=1, tileable=True)
+    inside = np.abs(np.diff(field, axis=1)).mean()
+    assert np.abs(field[:, 0] - field[:, -1]).mean() <= 2 * inside
+    assert np.abs(field[0] - field[-1]).mean() <= 2 * np.abs(np.diff(field, axis=0)).mean()
+
+
+def test_a_wandering_canvas_keeps_the_local_noise_joins_its_tiles_and_tiles_when_asked():
+    generator = _generator(seed=3, periodic_dim=0)
+    still = texture.render_texture(generator, 64, seed=2, tile=16)
+    wandering = texture.render_texture(generator, 64, seed=2, tile=16, wander=16)
+    np.testing.assert_allclose(wandering, texture.render_texture(generator, 64, seed=2, tile=64, wander=16),
+                               atol=2e-5)  # tiles join: the same canvas in one tile
+    assert not np.allclose(wandering, still)
+    # the local noise is the seed's, as without wandering: only the global channels differ
+    pad = texture.texture_margin(generator)
+    a = texture.canvas_noise_field(generator, 16, 16, pad, seed=2)
+    b = texture.canvas_noise_field(generator, 16, 16, pad, seed=2, wander=4)
+    np.testing.assert_array_equal(a[..., :8], b[..., :8])
+    np.testing.assert_array_equal(a[..., -2:], b[..., -2:])
+    tile = texture.render_texture(generator, 64, seed=2, tile=16, wander=16, tileable=True)
+    for axis in (0, 1):
+        moved = np.moveaxis(tile, axis, 0)
+        assert np.abs(moved[0] - moved[-1]).mean() <= np.abs(np.diff(moved, axis=0)).mean(axis=(1, 2)).max()
+
+
+@pytest.mark.parametrize("kwargs, message", [(dict(wander=8), "at least the training crop size 16"),
+                                             (dict(wander=16.5), "whole number of pixels"),
+                                             (dict(wander=32, morph_to=np.zeros(16, np.float32)), "not both")])
+def test_render_refuses_a_wander_it_cannot_paint(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        texture.render_texture(_generator(), 64, **kwargs)
+
+
 def test_same_seed_repeats_the_canvas_and_another_seed_changes_it():
     generator = _generator()
     a = texture.render_texture(generator, 32, seed=0, tile=16)
