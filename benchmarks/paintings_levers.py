@@ -93,7 +93,8 @@ def main(argv=None):
         load_before = os.getloadavg()[0]
         start = time.time()
         gan, history = runs.train("cdcgan", "paintings", out=run_dir, size=args.size, seed=args.seed,
-                                batch_size=args.batch_size, options=VARIANTS[name], time_limit=args.seconds, timer=True, verbose=0)
+                                  batch_size=args.batch_size, options=VARIANTS[name], time_limit=args.seconds,
+                                  timer=True, verbose=0)
         wall = time.time() - start
         steps = int(gan.g_optimizer.iterations)  # generator steps: the time limit may stop mid-epoch
         rows, grid_images = score(run_dir, args.n, count)

@@ -1,7 +1,7 @@
 """What a few settings do for the texture GAN (chapter 10) at equal training time, scored on its canvas.
 
     python benchmarks/texture_levers.py [--seconds 180 | --steps 1000] [--painting starry_night] [--crops 500]
-                                        [--variants recipe ema lr1e-3] [--out /tmp/texture_levers]
+                                        [--variants plain ema lr1e-3 batch32] [--out /tmp/texture_levers]
 
 Trains the ``texture`` recipe's networks (``recipes.TEXTURE``) on crops of one painting once per
 variant, each for the same wall-clock time after its first step (``callbacks.TimeLimit``), renders a
@@ -30,7 +30,6 @@ import shutil
 import time
 from pathlib import Path
 
-import numpy as np
 
 VARIANTS = ("plain", "ema", "lr1e-3", "batch32")
 
@@ -49,57 +48,39 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def build(variant, seed):
-    """The texture GAN of the recipe's networks and Adam with one change, and its settings."""
-    import keras
-
-    from ganlab import recipes, texture
-
-    settings = dict(recipes.TEXTURE)
-    if variant == "lr1e-3":
-        settings["learning_rate"] = 1e-3
-    if variant == "batch32":
-        settings["batch_size"] = 32
-    keras.utils.set_random_seed(seed)
-    generator = texture.texture_generator(local_dim=settings["local_dim"], global_dim=settings["global_dim"],
-                                          periodic_dim=settings["periodic_dim"], crop_size=64)
-    discriminator = texture.texture_discriminator()
-
-    def adam():
-        return keras.optimizers.Adam(learning_rate=settings["learning_rate"], beta_1=settings["beta_1"],
-                                     beta_2=settings["beta_2"])
-
-    gan = texture.TextureGAN(generator, discriminator, seed=seed,
-                             ema_decay=settings["ema_decay"] if variant == "ema" else None)
-    gan.compile(d_optimizer=adam(), g_optimizer=adam(), loss="non_saturating")
-    return gan, settings
+# each variant: the options of recipes.build_gan("texture", ...) and the batch size it trains with
+VARIANT_OPTIONS = {
+    "plain": dict(ema_decay=None),
+    "ema": dict(),
+    "lr1e-3": dict(ema_decay=None, learning_rate=1e-3),
+    "batch32": dict(ema_decay=None),
+}
 
 
-def canvas_crops(canvas, n, seed):
-    rng = np.random.default_rng(seed)
-    tops = rng.integers(0, canvas.shape[0] - 64 + 1, n)
-    lefts = rng.integers(0, canvas.shape[1] - 64 + 1, n)
-    return np.stack([canvas[t:t + 64, left:left + 64] for t, left in zip(tops, lefts)])
+def build(variant, painting, seed):
+    """The ``texture`` recipe's GAN with one change (``VARIANT_OPTIONS``), and the batch size it trains with."""
+    from ganlab import recipes
+
+    gan = recipes.build_gan("texture", painting, seed=seed, size=64, options=VARIANT_OPTIONS[variant])
+    return gan, 32 if variant == "batch32" else recipes.TEXTURE["batch_size"]
 
 
 def main(argv=None):
     args = parse_args(argv)
-    from ganlab import callbacks, datasets, metrics, texture, viz
+    from ganlab import callbacks, datasets, metrics, recipes, texture, viz
 
     out = Path(args.out)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    scale = None
+    scale = recipes.TEXTURE["crop_scale"]
     rows = []
     for name in args.variants:
-        gan, settings = build(name, args.seed)
-        scale = settings["crop_scale"]
-        batches = datasets.image_crops(args.painting, 64, batch_size=settings["batch_size"], scale=scale,
-                                       seed=args.seed)
+        gan, batch_size = build(name, args.painting, args.seed)
+        batches = datasets.image_crops(args.painting, 64, batch_size=batch_size, scale=scale, seed=args.seed)
         load_before = os.getloadavg()[0]
         start = time.time()
         if args.steps:  # equal work per crop: a variant with twice the batch gets half the steps
-            steps = args.steps * 16 // settings["batch_size"]
+            steps = args.steps * recipes.TEXTURE["batch_size"] // batch_size
             gan.fit(batches, epochs=1, steps_per_epoch=steps, verbose=0)
         else:
             gan.fit(batches, epochs=1, steps_per_epoch=10**6, callbacks=[callbacks.TimeLimit(args.seconds)],
@@ -108,9 +89,9 @@ def main(argv=None):
         steps = int(gan.g_optimizer.iterations)
         canvas = texture.render_texture(gan.sampler, size=1024, seed=args.seed)
         viz.export_png(canvas, out / f"{name}.png")
-        scores = metrics.evaluate_paintings(canvas_crops(canvas, args.crops, args.seed), painting=args.painting,
-                                            scale=scale)
-        rows.append(dict(variant=name, steps=steps, batch=settings["batch_size"],
+        crops = texture.canvas_crops(canvas, args.crops, seed=args.seed)
+        scores = metrics.evaluate_paintings(crops, painting=args.painting, scale=scale)
+        rows.append(dict(variant=name, steps=steps, batch=batch_size,
                          load=f"{load_before:.1f}/{os.getloadavg()[0]:.1f}",
                          fid_ratio=scores["fid"] / scores["fid_floor"], kid=scores["kid"], share=scores["share"]))
         print(f"{name}: {steps} steps in {wall:.0f} s; canvas FID / floor {rows[-1]['fid_ratio']:.1f}, "

@@ -27,6 +27,10 @@ Heusel et al. 2017) and ``diffaug`` (translation and cutout, the same transforma
 real and generated digits before D; Zhao et al. 2020; no colour, the digits are grey).
 
     python benchmarks/time_to_quality.py --levers [--minutes 2.5 5] [--variants plain sn r1 ttur diffaug]
+
+``--variants wgan-gp wgan-sn sn-hinge`` compares instead chapter 6's ``wgan-gp-cpu`` recipe with the
+same recipe whose critic is spectrally normalised instead of penalised (its ``spectral_norm`` option),
+and with that critic trained on the hinge loss of Miyato et al. (its ``loss`` option).
 """
 
 import argparse
@@ -67,6 +71,9 @@ def tutorial_gan(seed=0):
 
 
 LEVERS = ("plain", "sn", "r1", "ttur", "diffaug")
+# chapter 6's question, at equal time: the "wgan-gp-cpu" recipe, and the same recipe with its penalty and layer
+# norm swapped for spectral normalisation (recipes.build_gan(..., options=dict(spectral_norm=True)))
+CRITICS = {"wgan-gp": None, "wgan-sn": dict(spectral_norm=True), "sn-hinge": dict(spectral_norm=True, loss="hinge")}
 
 
 def lever_gan(name, seed=0):
@@ -96,7 +103,12 @@ def run_levers(args, images, floor):
     marks = [60 * m for m in args.minutes]
     table = {}
     for name in args.variants:
-        gan, batch_size = lever_gan(name)
+        if name in CRITICS:
+            from ganlab import recipes
+
+            gan, batch_size = recipes.build_gan("wgan-gp-cpu", options=CRITICS[name]), recipes.WGAN_GP_CPU["batch_size"]
+        else:
+            gan, batch_size = lever_gan(name)
         load = os.getloadavg()[0]
         print(f"{name}: batch {batch_size}, load {load:.1f}", flush=True)
         clock = WallClockFID(marks, args.n)
@@ -148,7 +160,8 @@ def main():
                         help="marks for the conditional 'cdcgan' recipe, a reference row (none: skip it)")
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--levers", action="store_true", help="compare the dcgan recipe's levers instead")
-    parser.add_argument("--variants", nargs="+", default=list(LEVERS), choices=LEVERS, help="with --levers")
+    parser.add_argument("--variants", nargs="+", default=list(LEVERS), choices=LEVERS + tuple(CRITICS),
+                        help="with --levers: the dcgan recipe's levers, or chapter 6's critics wgan-gp and wgan-sn")
     args = parser.parse_args()
     images, labels = ganlab.load_mnist("train")
     floor = metrics.frechet_distance(images[:args.n])

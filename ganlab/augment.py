@@ -165,6 +165,10 @@ DEFAULT_POLICY = ("color", "translation", "cutout")
 
 
 def _check_policy(policy):
+    if not isinstance(policy, str) and not (isinstance(policy, (tuple, list))
+                                            and all(isinstance(name, str) for name in policy)):
+        raise ValueError(f"an augmentation policy is names separated by commas or a sequence of names, "
+                         f"such as 'color,translation,cutout' or {DEFAULT_POLICY!r}; got {policy!r}.")
     names = tuple(name.strip() for name in policy.split(",") if name.strip()) if isinstance(policy, str) \
         else tuple(policy)
     unknown = [name for name in names if name not in AUGMENTATIONS]

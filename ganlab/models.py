@@ -142,9 +142,9 @@ def dcgan_discriminator(filters=64, normalization="batch", num_classes=None, nam
     channel. With the defaults: 138,945 parameters.
 
     ``spectral_norm=True`` wraps both convolutions and the logit layer in
-    ``keras.layers.SpectralNormalization`` (Miyato et al., 2018): in training
-    mode each divides its kernel, reshaped to a matrix, by an estimate of that
-    matrix's largest singular value (one power iteration per call). It takes
+    :class:`SpectralNormalization` (Miyato et al., 2018): before each training
+    step each divides its kernel, reshaped to a matrix, by an estimate of that
+    matrix's largest singular value (one power iteration per step). It takes
     ``normalization=None``, as in Miyato et al.'s critics: a batch or layer norm
     after a normalised layer would rescale its output again.
     """
@@ -171,7 +171,7 @@ def dcgan_discriminator(filters=64, normalization="batch", num_classes=None, nam
     x = layers.LeakyReLU(negative_slope=0.2)(x)
     x = layers.Flatten()(x)
     dense = layers.Dense(1, kernel_initializer=_init(), name=None if spectral_norm else "logit")
-    logit = (layers.SpectralNormalization(dense, name="logit") if spectral_norm else dense)(x)
+    logit = _spectral(dense, spectral_norm, name="logit")(x)
     return keras.Model(inputs if len(inputs) > 1 else image, logit, name=name)
 
 
@@ -211,9 +211,55 @@ def _widths(size, filters, max_filters):
     return {r: min(max_filters, filters * (size // 2) // r) for r in resolutions}
 
 
-def _spectral(layer, spectral_norm):
+@keras.saving.register_keras_serializable(package="ganlab")
+class SpectralNormalization(layers.SpectralNormalization):
+    """``keras.layers.SpectralNormalization`` that normalises when asked, not in every training call.
+
+    Keras' wrapper runs a power-iteration round and writes ``W / sigma`` into the wrapped
+    layer's kernel in every call with ``training=True``. On the PyTorch backend that write is
+    an in-place change of a tensor the autograd graph has saved, so a loss that calls the
+    discriminator twice (on real and on generated images, or again for a penalty) fails in
+    its backward pass. Here the call only applies the layer, and :meth:`normalize` does one
+    round and writes the kernel; ``GAN`` calls it (through :func:`normalize_spectra`) before
+    each discriminator and each generator step, outside the gradient computation, so every
+    call of a step sees the same normalised kernel, on every backend. That is one round per
+    update, as in Miyato et al.'s Algorithm 1. A training loop of your own must call
+    :func:`normalize_spectra` itself, or the kernels are never normalised.
+    """
+
+    def call(self, inputs, training=False):
+        return ops.cast(self.layer(inputs), inputs.dtype)
+
+    def normalize(self):
+        """One power-iteration round: update ``u`` and divide the kernel by its estimated largest singular value."""
+        vector_u, kernel = ops.cond(ops.all(ops.equal(self.kernel.value, 0)),  # an all-zero kernel stays (as Keras)
+                                    lambda: (self.vector_u.value, self.kernel.value), self.normalized_weights)
+        self.vector_u.assign(ops.stop_gradient(vector_u))
+        self.kernel.assign(ops.stop_gradient(kernel))
+
+
+def spectral_layers(model):
+    """The :class:`SpectralNormalization` layers of ``model``, nested models included."""
+    found = []
+    for layer in model.layers:
+        if isinstance(layer, SpectralNormalization):
+            found.append(layer)
+        elif isinstance(layer, keras.Model):
+            found.extend(spectral_layers(layer))
+    return found
+
+
+def normalize_spectra(model):
+    """Run one power-iteration round in every spectrally normalised layer of ``model``; return how many."""
+    found = spectral_layers(model)
+    for layer in found:
+        layer.normalize()
+    return len(found)
+
+
+def _spectral(layer, spectral_norm, name=None):
     """``layer``, wrapped in spectral normalisation if asked."""
-    return layers.SpectralNormalization(layer) if spectral_norm else layer
+    return SpectralNormalization(layer, name=name) if spectral_norm else layer
 
 
 def image_generator(size=64, channels=3, latent_dim=128, filters=32, max_filters=256, num_classes=None,
@@ -294,11 +340,12 @@ def image_discriminator(size=64, channels=3, filters=32, max_filters=256, num_cl
     and batch norm after the others (Radford et al., 2016).
 
     ``spectral_norm=True`` wraps every convolution and dense layer (the
-    label embedding is one) in ``keras.layers.SpectralNormalization`` (Miyato et al.,
+    label embedding is one) in :class:`SpectralNormalization` (Miyato et al.,
     2018, "Spectral Normalization for GANs"), which divides each kernel by an
-    estimate of its largest singular value, so every layer is 1-Lipschitz, and
-    then uses no batch norm. (Keras' wrapper writes W / sigma into the kernel at
-    every training call, one power iteration each.)
+    estimate of its largest singular value, so every dense layer is 1-Lipschitz
+    (a convolution only approximately: its kernel is normalised as a matrix), and
+    then uses no batch norm. ``GAN`` writes W / sigma into the kernels before every
+    step, one power-iteration round each (:func:`normalize_spectra`).
 
     With ``num_classes`` the discriminator is conditional, by projection
     (Miyato and Koyama, 2018, "cGANs with Projection Discriminator"): with
@@ -347,7 +394,7 @@ def image_discriminator(size=64, channels=3, filters=32, max_filters=256, num_cl
     features = layers.Flatten(name="features")(x)
     if num_classes is None:
         dense = layers.Dense(1, kernel_initializer=_init(), name=None if spectral_norm else "logit")
-        logit = (layers.SpectralNormalization(dense, name="logit") if spectral_norm else dense)(features)
+        logit = _spectral(dense, spectral_norm, name="logit")(features)
         return keras.Model(image, logit, name=name)
     label = keras.Input(shape=(), dtype="int32", name="label")
     # e(y) = E^T onehot(y), an embedding written as a dense layer on the one-hot label: Keras'

@@ -150,7 +150,7 @@ RECIPES = {}
 
 
 def register_recipe(name, description, datasets, batch_size=64, epochs=20, conditional=False, ema_decay=None,
-                    by_kind=None, crop_scale=None):
+                    by_kind=None, crop_scale=None, options=()):
     """Register the decorated builder as the recipe ``name`` (see :class:`Recipe` for the arguments)."""
 
     def decorate(builder):
@@ -158,7 +158,8 @@ def register_recipe(name, description, datasets, batch_size=64, epochs=20, condi
         if unknown:
             raise ValueError(f"recipe {name!r} names unknown datasets {unknown}; register them first.")
         register_once(RECIPES, name, Recipe(name, description, tuple(datasets), builder, batch_size, epochs,
-                                            conditional, ema_decay, dict(by_kind or {}), crop_scale=crop_scale),
+                                            conditional, ema_decay, dict(by_kind or {}), tuple(options),
+                                            crop_scale),
                       "a recipe")
         return builder
 
@@ -205,16 +206,19 @@ def build_gan(model="dcgan", dataset="mnist", seed=0, size=None, options=None):
     """Build and compile the ``GAN`` of a recipe on a dataset; ``seed`` seeds the weights and the noise.
 
     ``size`` is the side of the crops for image data (see :func:`get_dataset_spec`); ``options``
-    changes settings the recipe lists in ``Recipe.options`` (``dict(spectral_norm=True)``).
+    changes settings the recipe lists in ``Recipe.options`` (``dict(spectral_norm=True)``); where
+    a recipe lists ``ema_decay``, that option replaces ``Recipe.ema_decay`` (None: no moving average).
     """
     import keras
 
     from ganlab.training import GAN
 
     recipe = get_recipe(model, dataset, size)
+    options = check_options(recipe, options)
+    ema_decay = options.pop("ema_decay", recipe.ema_decay)  # an option of GAN itself, where a recipe lists it
     keras.utils.set_random_seed(seed)
-    parts = recipe.builder(get_dataset_spec(dataset, size), **check_options(recipe, options))
-    gan = (parts.gan_class or GAN)(parts.generator, parts.discriminator, seed=seed, ema_decay=recipe.ema_decay)
+    parts = recipe.builder(get_dataset_spec(dataset, size), **options)
+    gan = (parts.gan_class or GAN)(parts.generator, parts.discriminator, seed=seed, ema_decay=ema_decay)
     gan.compile(d_optimizer=parts.d_optimizer, g_optimizer=parts.g_optimizer, **parts.compile_kwargs)
     return gan
 
@@ -319,8 +323,6 @@ def dcgan_config(learning_rate=2e-4, r1_weight=0.0):
 
     if not learning_rate > 0:
         raise ValueError(f"learning_rate must be positive, got {learning_rate!r}.")
-    if not r1_weight >= 0:
-        raise ValueError(f"r1_weight must be >= 0, got {r1_weight!r}.")
     compile_kwargs = dict(loss="non_saturating", discriminator_steps=1, r1_weight=float(r1_weight))
     return compile_kwargs, lambda: keras.optimizers.Adam(learning_rate=learning_rate, beta_1=0.5)
 
@@ -592,21 +594,26 @@ WGAN_GP_CPU = dict(
 @register_recipe("wgan-gp-cpu", "WGAN-GP on MNIST tuned for a CPU budget (see recipes.WGAN_GP_CPU): lambda 10, "
                  "2 critic steps, Adam 1e-3 / (0.5, 0.9), EMA 0.999", datasets=("mnist",),
                  batch_size=WGAN_GP_CPU["batch_size"], epochs=WGAN_GP_CPU["epochs"],
-                 ema_decay=WGAN_GP_CPU["ema_decay"])
-def wgan_gp_cpu(data):
+                 ema_decay=WGAN_GP_CPU["ema_decay"], options=("spectral_norm", "loss"))
+def wgan_gp_cpu(data, spectral_norm=False, loss="wasserstein"):
+    """``spectral_norm=True`` swaps the penalty for spectral normalisation (Miyato et al., 2018): the critic
+    loses its layer norm and the penalty, and keeps the loss, the steps and the optimizers (chapter 6).
+    ``loss`` (a name of ``losses.LOSSES``) changes the loss: ``"hinge"`` is Miyato et al.'s."""
     import keras
 
     from ganlab import models
 
     settings = WGAN_GP_CPU
-    compile_kwargs = dict(loss="wasserstein", discriminator_steps=settings["critic_steps"],
-                          gradient_penalty_weight=settings["gradient_penalty_weight"])
+    compile_kwargs = dict(loss=loss, discriminator_steps=settings["critic_steps"],
+                          gradient_penalty_weight=0.0 if spectral_norm else settings["gradient_penalty_weight"])
 
     def adam():
         return keras.optimizers.Adam(learning_rate=settings["learning_rate"], beta_1=settings["beta_1"],
                                      beta_2=settings["beta_2"])
 
-    return Parts(models.dcgan_generator(), models.wgan_critic(normalization="layer"), adam(), adam(), compile_kwargs)
+    critic = (models.wgan_critic(normalization=None, spectral_norm=True) if spectral_norm
+              else models.wgan_critic(normalization="layer"))
+    return Parts(models.dcgan_generator(), critic, adam(), adam(), compile_kwargs)
 # ---- end of chapter 6's block
 
 
@@ -661,8 +668,9 @@ TEXTURE = dict(
 @register_recipe("texture", "texture GAN (Spatial GAN / PSGAN; Jetchev et al., Bergmann et al.): a fully "
                  "convolutional generator of crops of one image, or several, that paints canvases of any size "
                  "(ganlab render --size)", datasets=(IMAGES,), batch_size=TEXTURE["batch_size"],
-                 epochs=TEXTURE["epochs"], crop_scale=TEXTURE["crop_scale"], ema_decay=TEXTURE["ema_decay"])
-def texture(data):
+                 epochs=TEXTURE["epochs"], crop_scale=TEXTURE["crop_scale"], ema_decay=TEXTURE["ema_decay"],
+                 options=("learning_rate", "ema_decay"))
+def texture(data, learning_rate=TEXTURE["learning_rate"]):
     import keras
 
     from ganlab import texture as textures
@@ -673,7 +681,6 @@ def texture(data):
     discriminator = textures.texture_discriminator(channels=channels)
 
     def adam():
-        return keras.optimizers.Adam(learning_rate=TEXTURE["learning_rate"], beta_1=TEXTURE["beta_1"],
-                                     beta_2=TEXTURE["beta_2"])
+        return keras.optimizers.Adam(learning_rate=learning_rate, beta_1=TEXTURE["beta_1"], beta_2=TEXTURE["beta_2"])
 
     return Parts(generator, discriminator, adam(), adam(), dict(loss="non_saturating"), gan_class=textures.TextureGAN)

@@ -33,6 +33,7 @@ import numpy as np
 from keras import layers, ops
 
 from ganlab._checks import nonnegative_int, positive_ints
+from ganlab.models import SpectralNormalization
 from ganlab.training import GAN
 
 MAX_CANVAS = 8192  # the largest side render_texture accepts
@@ -315,7 +316,7 @@ def texture_discriminator(filters=(32, 64, 128, 256), kernel_size=5, channels=3,
         channels: image channels.
         normalization: ``"batch"`` (batch norm after every strided convolution
             but the first, as in DCGAN), ``"spectral"`` (every convolution
-            wrapped in ``keras.layers.SpectralNormalization``, Miyato et al.,
+            wrapped in ``ganlab.models.SpectralNormalization``, Miyato et al.,
             2018, which bounds D's Lipschitz constant) or None.
 
     The default, batch norm, painted the clearest Starry Night canvases within
@@ -335,7 +336,7 @@ def texture_discriminator(filters=(32, 64, 128, 256), kernel_size=5, channels=3,
 
     def convolution(*args, **kwargs):
         layer = layers.Conv2D(*args, **kwargs)
-        return layers.SpectralNormalization(layer, name=f"spectral_{layer.name}") if normalization == "spectral" \
+        return SpectralNormalization(layer, name=f"spectral_{layer.name}") if normalization == "spectral" \
             else layer
 
     image = keras.Input(shape=(None, None, channels), name="image")
@@ -713,6 +714,26 @@ def render_texture(generator, size=(1024, 1024), seed=0, tileable=False, global_
             canvas[row * scale:row_stop * scale, col * scale:col_stop * scale] = \
                 window[pad * scale:(pad + row_stop - row) * scale, pad * scale:(pad + col_stop - col) * scale]
     return canvas[:height, :width]
+
+
+def canvas_crops(canvas, n, size=64, seed=0):
+    """``n`` random ``size`` x ``size`` crops of a rendered canvas (H, W, C), to score like samples.
+
+    Each crop's top-left corner is uniform over the canvas (crops may overlap), drawn from
+    ``numpy.random.default_rng(seed)``: all tops first, then all lefts.
+
+    Raises:
+        ValueError: for a canvas smaller than one crop, or a count or size that is not a positive integer.
+    """
+    positive_ints(n=n, size=size)
+    canvas = np.asarray(canvas)
+    if canvas.ndim != 3 or canvas.shape[0] < size or canvas.shape[1] < size:
+        raise ValueError(f"canvas_crops takes a canvas (height, width, channels) of at least {size} x {size} "
+                         f"pixels, got shape {canvas.shape}; render a larger canvas or pass a smaller size.")
+    rng = np.random.default_rng(seed)
+    tops = rng.integers(0, canvas.shape[0] - size + 1, n)
+    lefts = rng.integers(0, canvas.shape[1] - size + 1, n)
+    return np.stack([canvas[top:top + size, left:left + size] for top, left in zip(tops, lefts)])
 
 
 def texture_walk_frames(generator, n_frames=48, size=256, seed=0, keyframes=4, tileable=False, tile=512):

@@ -28,7 +28,19 @@ from ganlab import backends
 
 from ganlab import _checks
 from ganlab.latent import generate
+from ganlab.models import SpectralNormalization, normalize_spectra
 from ganlab.losses import SMOOTHABLE, get_losses, gradient_penalty, r1_penalty
+
+
+def _keras_spectral_layers(model):
+    """Names of the layers of ``model`` (nested models included) wrapped in Keras' own spectral normalisation."""
+    found = []
+    for layer in getattr(model, "layers", ()):
+        if isinstance(layer, keras.layers.SpectralNormalization) and not isinstance(layer, SpectralNormalization):
+            found.append(layer.layer.name)
+        elif isinstance(layer, keras.Model):
+            found.extend(_keras_spectral_layers(layer))
+    return found
 
 
 class GAN(keras.Model):
@@ -55,6 +67,10 @@ class GAN(keras.Model):
         super().__init__(**kwargs)
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in (0, 1) or None, got {ema_decay!r}.")
+        if keras.backend.backend() == "torch" and _keras_spectral_layers(discriminator):
+            raise ValueError(f"the discriminator wraps {', '.join(_keras_spectral_layers(discriminator))} in "
+                             "keras.layers.SpectralNormalization, whose training calls PyTorch cannot differentiate "
+                             "twice in one loss; wrap them in ganlab.models.SpectralNormalization instead.")
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = _checks.latent_dim(generator)
@@ -239,6 +255,7 @@ class GAN(keras.Model):
         """One discriminator update on fresh fakes; returns ``(loss, terms)`` of :meth:`discriminator_loss`."""
         generator_inputs, fake_labels = self.sample_latents(ops.shape(real)[0])
         fake = self.generator(generator_inputs, training=True)
+        normalize_spectra(self.discriminator)  # spectral norm: one power-iteration round, before the gradients
         variables = self.discriminator.trainable_variables
         loss, terms, grads = self.backend.loss_and_gradients(
             lambda: self.discriminator_loss(real, real_labels, fake, fake_labels), variables)
@@ -260,6 +277,7 @@ class GAN(keras.Model):
     def generator_step(self, batch_size):
         """One generator update on fresh latents; returns the loss."""
         generator_inputs, labels = self.sample_latents(batch_size)
+        normalize_spectra(self.discriminator)  # D's step moved its kernels: normalise them again
         variables = self.generator.trainable_variables
         loss, _, grads = self.backend.loss_and_gradients(lambda: self.generator_loss(generator_inputs, labels),
                                                          variables)

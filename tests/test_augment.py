@@ -166,6 +166,9 @@ def test_make_augment_checks_the_policy_and_records_it():
         augment.make_augment(("colour",))
     with pytest.raises(ValueError, match="unknown augmentation"):
         augment.diff_augment(images, _seed(), "color,flip")
+    for policy in (True, ("color", 3)):  # recipes.build_gan(options=dict(augment=True)) once gave a TypeError
+        with pytest.raises(ValueError, match="names separated by commas or a sequence of names"):
+            augment.make_augment(policy)
 
 
 @pytest.mark.parametrize("images, message", [

@@ -6,6 +6,7 @@ directory, with its own jupyter cache, and looks for each chapter's figures.
 """
 
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -87,6 +88,15 @@ def test_notebook_is_committed_without_outputs(path):
              if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)]
     assert not dirty, (f"{path.name}: code cells {dirty} hold outputs or execution counts; clear them "
                        f"(jupyter nbconvert --clear-output --inplace {path.relative_to(ROOT)})")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_cell_has_its_own_id(path):
+    # read as JSON: nbformat.read adds missing ids itself, with a MissingIDFieldWarning (nbformat 4.5)
+    ids = [cell.get("id") for cell in json.loads(path.read_text())["cells"]]
+    missing = [index for index, value in enumerate(ids) if not value]
+    assert not missing, f"{path.name}: cells {missing} have no id; give each a short unique one (nbformat 4.5)"
+    assert len(set(ids)) == len(ids), f"{path.name}: two cells share an id"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

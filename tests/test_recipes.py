@@ -7,7 +7,8 @@ import keras
 import numpy as np
 import pytest
 
-from ganlab import metrics, recipes, runs
+from ganlab import metrics, models, recipes, runs
+from ganlab.training import GAN
 
 
 def test_toy_wgan_gp_recipe_uses_the_tuned_settings_and_leaves_the_image_recipe_alone():
@@ -116,8 +117,9 @@ def test_the_mnist_dcgan_recipe_takes_r1_and_the_paper_configuration_does_not():
     kwargs, _ = recipes.dcgan_config()
     assert kwargs["r1_weight"] == 0.0  # Radford et al. have no penalty
     assert recipes.dcgan_config(r1_weight=0.5)[0]["r1_weight"] == 0.5
-    with pytest.raises(ValueError, match="r1_weight must be >= 0"):
-        recipes.dcgan_config(r1_weight=-1.0)
+    bad, optimizer = recipes.dcgan_config(r1_weight=-1.0)
+    with pytest.raises(ValueError, match="r1_weight must be >= 0"):  # refused where every recipe's gamma is: compile
+        GAN(models.dcgan_generator(), models.dcgan_discriminator()).compile(optimizer(), optimizer(), **bad)
     assert recipes.build_gan("dcgan", "mnist").r1_weight == recipes.DCGAN_R1_WEIGHT > 0
     assert recipes.build_gan("cdcgan", "mnist").r1_weight == 0.0
     assert recipes.build_gan("mlp", "mnist").r1_weight == 0.0
@@ -254,3 +256,14 @@ def test_settings_added_later_with_a_none_default_are_no_difference():
     current["training"]["loss"] = "hinge"
     assert recipes.settings_differences(saved, current) == ["training.loss: 'non_saturating' -> 'hinge'"]
     assert recipes.settings_differences({"options": {}}, {"options": {"r1": 1}}) == ["options.r1: '(none)' -> 1"]
+
+
+def test_recipe_options_reach_the_builder_and_the_moving_average():
+    spectral = recipes.build_gan("wgan-gp-cpu", options=dict(spectral_norm=True))
+    assert spectral.gradient_penalty_weight == 0.0 and len(models.spectral_layers(spectral.discriminator)) == 3
+    assert recipes.build_gan("wgan-gp-cpu").gradient_penalty_weight == recipes.WGAN_GP_CPU["gradient_penalty_weight"]
+    plain = recipes.build_gan("texture", "starry_night", options=dict(ema_decay=None, learning_rate=1e-3))
+    assert plain.ema_generator is None and float(plain.d_optimizer.learning_rate) == pytest.approx(1e-3)
+    assert recipes.build_gan("texture", "starry_night").ema_decay == recipes.TEXTURE["ema_decay"]
+    with pytest.raises(ValueError, match="has no option ema_decay here"):
+        recipes.build_gan("dcgan", "mnist", options=dict(ema_decay=None))

@@ -382,3 +382,18 @@ def test_texture_gan_generate_takes_noise_fields_and_refuses_latent_vectors():
     np.testing.assert_array_equal(gan.generate(2, latents=fields), gan.generate(2, seed=4))
     with pytest.raises(ValueError, match="noise fields of shape"):
         gan.generate(2, latents=np.zeros((2, 30), np.float32))
+
+
+def test_canvas_crops_cuts_seeded_crops_of_the_canvas_and_refuses_a_small_canvas():
+    canvas = np.arange(100 * 80 * 3, dtype=np.float32).reshape(100, 80, 3)
+    crops = texture.canvas_crops(canvas, 5, size=16, seed=3)
+    assert crops.shape == (5, 16, 16, 3)
+    np.testing.assert_array_equal(crops, texture.canvas_crops(canvas, 5, size=16, seed=3))
+    rng = np.random.default_rng(3)  # all tops, then all lefts
+    tops, lefts = rng.integers(0, 100 - 16 + 1, 5), rng.integers(0, 80 - 16 + 1, 5)
+    np.testing.assert_array_equal(crops[2], canvas[tops[2]:tops[2] + 16, lefts[2]:lefts[2] + 16])
+    with pytest.raises(ValueError, match="at least 64 x 64 pixels, got shape"):
+        texture.canvas_crops(canvas[:50], 5)
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        texture.canvas_crops(canvas, 0)
+

@@ -112,6 +112,39 @@ def test_r1_penalty_is_tracked_when_enabled():
     assert "r1_penalty" not in _toy_gan().fit(_ring(), epochs=1, verbose=0).history
 
 
+@pytest.mark.parametrize("compile_kwargs", [dict(), dict(r1_weight=1.0),
+                                            dict(loss="wasserstein", gradient_penalty_weight=10.0,
+                                                 discriminator_steps=2)])
+def test_a_spectrally_normalised_discriminator_trains_with_every_penalty(compile_kwargs):
+    # the discriminator is called two or three times in one loss; Keras' own wrapper rewrote its kernel in
+    # every training call, which PyTorch's autograd refused ("modified by an inplace operation")
+    keras.utils.set_random_seed(0)
+    critic = models.wgan_critic(filters=8, normalization=None, spectral_norm=True)
+    gan = GAN(models.dcgan_generator(latent_dim=8), critic, seed=0)
+    compile_kwargs.setdefault("loss", "non_saturating")
+    gan.compile(keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5), **compile_kwargs)
+    kernels = [keras.ops.convert_to_numpy(layer.layer.kernel) for layer in models.spectral_layers(critic)]
+    images = np.random.default_rng(0).uniform(-1, 1, (64, 28, 28, 1)).astype("float32")
+    history = gan.fit(images, batch_size=32, epochs=1, verbose=0)
+    assert all(np.isfinite(values[-1]) for values in history.history.values())
+    assert len(kernels) == 3
+    for before, layer in zip(kernels, models.spectral_layers(critic)):
+        after = keras.ops.convert_to_numpy(layer.layer.kernel)
+        # normalised: its norm fell from the initial N(0, 0.02) kernel's, whose largest singular value is above 1
+        assert not np.allclose(before, after)
+
+
+def test_a_discriminator_with_keras_own_spectral_norm_is_refused_on_pytorch_only():
+    image = keras.Input((4,))
+    logit = keras.layers.SpectralNormalization(keras.layers.Dense(1, name="score"))(image)
+    discriminator = keras.Model(image, logit)
+    if keras.backend.backend() == "torch":
+        with pytest.raises(ValueError, match="wraps score in keras.layers.SpectralNormalization"):
+            GAN(models.toy_generator(hidden=(8,), output_dim=4), discriminator)
+    else:  # TensorFlow and JAX differentiate Keras' wrapper: it keeps working there
+        GAN(models.toy_generator(hidden=(8,), output_dim=4), discriminator)
+
+
 def test_identity_augmentation_and_a_loss_pair_keep_the_numbers_of_the_plain_gan():
     plain = _toy_gan(seed=3, loss="hinge").fit(_ring(), epochs=1, verbose=0).history
     pair = _toy_gan(seed=3, loss=(losses.hinge_discriminator_loss, losses.hinge_generator_loss),
