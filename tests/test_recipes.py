@@ -122,6 +122,7 @@ def test_the_mnist_dcgan_recipe_takes_r1_and_the_paper_configuration_does_not():
         GAN(models.dcgan_generator(), models.dcgan_discriminator()).compile(optimizer(), optimizer(), **bad)
     assert recipes.build_gan("dcgan", "mnist").r1_weight == recipes.DCGAN_R1_WEIGHT > 0
     assert recipes.build_gan("cdcgan", "mnist").r1_weight == 0.0
+    assert recipes.build_gan("cdcgan", "paintings", size=16).r1_weight == recipes.IMAGE_GAN["r1_weight"] == 0.1
     assert recipes.build_gan("mlp", "mnist").r1_weight == 0.0
 
 
@@ -210,7 +211,7 @@ def test_a_changed_image_setting_is_recorded_and_named(monkeypatch):
                                     recipes.get_recipe("dcgan", "starry_night", size=16))
     changed = "\n".join(recipes.settings_differences(before, after))
     assert "training.augment" in changed and "diff_augment_translation" in changed
-    assert "training.r1_weight: 0.0 -> 1.0" in changed
+    assert "training.r1_weight: 0.1 -> 1.0" in changed
 
 
 # ---- chapter 6: "wgan-gp-cpu", WGAN-GP on MNIST tuned for a CPU budget
