@@ -238,15 +238,17 @@ class SpectralNormalization(layers.SpectralNormalization):
         self.kernel.assign(ops.stop_gradient(kernel))
 
 
+def nested_layers(model):
+    """Every layer of ``model``, the layers of the models nested in it included, in order."""
+    for layer in model.layers:
+        yield layer
+        if isinstance(layer, keras.Model):
+            yield from nested_layers(layer)
+
+
 def spectral_layers(model):
     """The :class:`SpectralNormalization` layers of ``model``, nested models included."""
-    found = []
-    for layer in model.layers:
-        if isinstance(layer, SpectralNormalization):
-            found.append(layer)
-        elif isinstance(layer, keras.Model):
-            found.extend(spectral_layers(layer))
-    return found
+    return [layer for layer in nested_layers(model) if isinstance(layer, SpectralNormalization)]
 
 
 def normalize_spectra(model):

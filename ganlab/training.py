@@ -28,19 +28,14 @@ from ganlab import backends
 
 from ganlab import _checks
 from ganlab.latent import generate
-from ganlab.models import SpectralNormalization, normalize_spectra
+from ganlab.models import SpectralNormalization, nested_layers, normalize_spectra
 from ganlab.losses import SMOOTHABLE, get_losses, gradient_penalty, r1_penalty
 
 
 def _keras_spectral_layers(model):
     """Names of the layers of ``model`` (nested models included) wrapped in Keras' own spectral normalisation."""
-    found = []
-    for layer in getattr(model, "layers", ()):
-        if isinstance(layer, keras.layers.SpectralNormalization) and not isinstance(layer, SpectralNormalization):
-            found.append(layer.layer.name)
-        elif isinstance(layer, keras.Model):
-            found.extend(_keras_spectral_layers(layer))
-    return found
+    return [layer.layer.name for layer in nested_layers(model)
+            if isinstance(layer, keras.layers.SpectralNormalization) and not isinstance(layer, SpectralNormalization)]
 
 
 class GAN(keras.Model):
@@ -67,8 +62,9 @@ class GAN(keras.Model):
         super().__init__(**kwargs)
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in (0, 1) or None, got {ema_decay!r}.")
-        if keras.backend.backend() == "torch" and _keras_spectral_layers(discriminator):
-            raise ValueError(f"the discriminator wraps {', '.join(_keras_spectral_layers(discriminator))} in "
+        keras_wrapped = _keras_spectral_layers(discriminator) if keras.backend.backend() == "torch" else []
+        if keras_wrapped:
+            raise ValueError(f"the discriminator wraps {', '.join(keras_wrapped)} in "
                              "keras.layers.SpectralNormalization, whose training calls PyTorch cannot differentiate "
                              "twice in one loss; wrap them in ganlab.models.SpectralNormalization instead.")
         self.generator = generator

@@ -19,6 +19,9 @@ import nbformat
 from nbclient import NotebookClient
 
 
+CHAPTER_IMPORTS = "import ganlab, matplotlib.pyplot as plt, keras\nfrom ganlab import training\nprint('ok')"
+
+
 def burn():
     while True:
         pass
@@ -30,19 +33,17 @@ def main(argv=None):
     parser.add_argument("--fresh-home", action="store_true", help="an empty HOME for every kernel")
     parser.add_argument("--load", type=int, default=0, help="busy processes beside the kernels")
     args = parser.parse_args(argv)
-    n, fresh, load = args.n, args.fresh_home, args.load
-    burners = [multiprocessing.Process(target=burn, daemon=True) for _ in range(load)]
+    burners = [multiprocessing.Process(target=burn, daemon=True) for _ in range(args.load)]
     for p in burners:
         p.start()
     outcomes = []
     try:
-        for i in range(n):
-            if fresh:
+        for i in range(args.n):
+            if args.fresh_home:
                 os.environ["HOME"] = tempfile.mkdtemp(prefix="khome_")
                 os.environ.pop("MPLCONFIGDIR", None)
             nb = nbformat.v4.new_notebook(
-                cells=[nbformat.v4.new_code_cell("import ganlab, matplotlib.pyplot as plt, keras\nfrom ganlab import training\nprint('ok')"),
-                       nbformat.v4.new_code_cell("print(2)")],
+                cells=[nbformat.v4.new_code_cell(CHAPTER_IMPORTS), nbformat.v4.new_code_cell("print(2)")],
                 metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
             start = time.time()
             client = NotebookClient(nb, timeout=120, startup_timeout=120, kernel_name="python3")
@@ -58,8 +59,9 @@ def main(argv=None):
             p.terminate()
     bad = [o for o in outcomes if o[0] != "ok"]
     times = sorted(t for s, t in outcomes if s == "ok")
-    print(f"{len(outcomes)} kernels, {len(bad)} failed; fresh HOME {fresh}, load {load}; "
-          f"seconds median {times[len(times) // 2] if times else float('nan'):.1f}, max {max(times) if times else float('nan'):.1f}")
+    median, slowest = (times[len(times) // 2], times[-1]) if times else (float("nan"), float("nan"))
+    print(f"{len(outcomes)} kernels, {len(bad)} failed; fresh HOME {args.fresh_home}, load {args.load}; "
+          f"seconds median {median:.1f}, max {slowest:.1f}")
 
 
 if __name__ == "__main__":
