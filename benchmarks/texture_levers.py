@@ -1,15 +1,19 @@
 """What a few settings do for the texture GAN (chapter 10) at equal training time, scored on its canvas.
 
-    python benchmarks/texture_levers.py [--seconds 180 | --steps 1000] [--painting starry_night] [--crops 500]
-                                        [--variants plain ema lr1e-3 batch32] [--out /tmp/texture_levers]
+    python benchmarks/texture_levers.py [--seconds 180 | --steps 1000 [--every 500]] [--painting starry_night]
+                                        [--crops 500] [--variants plain ema lr1e-3 batch32 r1-0.1 r1-1]
+                                        [--wander 128] [--out /tmp/texture_levers]
 
 Trains the ``texture`` recipe's networks (``recipes.TEXTURE``) on crops of one painting once per
 variant, each for the same wall-clock time after its first step (``callbacks.TimeLimit``), renders a
-1024 x 1024 canvas from the run's sampler, cuts ``--crops`` random 64 x 64 crops of it and scores them
+1024 x 1024 canvas from the run's sampler (with ``--wander PIXELS``, its global noise wandering as
+chapter 10's wandering canvas does), cuts ``--crops`` random 64 x 64 crops of it and scores them
 as chapter 10 does (``metrics.evaluate_paintings`` at the recipe's crop scale: FID / real-crop floor,
 KID, the classifier's share). The rulers of ``metrics.nearby_real_crops`` (real crops at half
 resolution, a little brighter, zoomed out) are scored once, to read the ratios against. Saves each
-canvas as ``OUT/<variant>.png``: look at them.
+canvas as ``OUT/<variant>.png``: look at them. With ``--steps`` and ``--every N``, it also scores
+``--crops`` samples at the training size (two sets, a global vector each) every N steps, to show how
+much the score moves during training.
 
 The variants, each one change from the recipe:
 
@@ -19,6 +23,8 @@ The variants, each one change from the recipe:
   the DCGAN recipes), sampled from the average: the recipe as it now stands.
 - ``lr1e-3``: ``plain`` with Adam 1e-3 for both networks instead of 5e-4.
 - ``batch32``: ``plain`` with 32 crops a step instead of 16 (fewer steps in the same time).
+- ``r1-0.1``, ``r1-1``: ``ema`` with the R1 penalty on real crops (Mescheder et al., 2018), gamma 0.1
+  or 1 (the gradient of the sum of D's field of verdicts, one per 16 x 16 patch at 64 x 64).
 
 Wall-clock times grow with the machine's load; the script prints the 1-minute load average before
 and after each run. On a shared machine the step counts are lower bounds.
@@ -31,7 +37,7 @@ import time
 from pathlib import Path
 
 
-VARIANTS = ("plain", "ema", "lr1e-3", "batch32")
+VARIANTS = ("plain", "ema", "lr1e-3", "batch32", "r1-0.1", "r1-1")
 
 
 def parse_args(argv=None):
@@ -40,6 +46,10 @@ def parse_args(argv=None):
     parser.add_argument("--steps", type=int, default=None,
                         help="train each variant for this many generator steps instead of --seconds (a "
                              "comparison that the machine's load cannot change; batch32 then gets half)")
+    parser.add_argument("--every", type=int, default=None,
+                        help="with --steps: score samples at the training size every this many steps")
+    parser.add_argument("--wander", type=int, default=None,
+                        help="pixels between the global vectors of the canvas (default: one vector)")
     parser.add_argument("--painting", default="starry_night")
     parser.add_argument("--crops", type=int, default=500, help="64 x 64 canvas crops scored")
     parser.add_argument("--seed", type=int, default=0)
@@ -54,6 +64,8 @@ VARIANT_OPTIONS = {
     "ema": dict(),
     "lr1e-3": dict(ema_decay=None, learning_rate=1e-3),
     "batch32": dict(ema_decay=None),
+    "r1-0.1": dict(r1_weight=0.1),
+    "r1-1": dict(r1_weight=1.0),
 }
 
 
@@ -74,20 +86,35 @@ def main(argv=None):
     out.mkdir(parents=True)
     scale = recipes.TEXTURE["crop_scale"]
     rows = []
+
+    def sample_ratio(generator, seed):
+        scores = metrics.evaluate_paintings(texture.texture_samples(generator, args.crops, seed=seed),
+                                            painting=args.painting, scale=scale)
+        return scores["fid"] / scores["fid_floor"]
+
     for name in args.variants:
         gan, batch_size = build(name, args.painting, args.seed)
         batches = datasets.image_crops(args.painting, 64, batch_size=batch_size, scale=scale, seed=args.seed)
         load_before = os.getloadavg()[0]
-        start = time.time()
+        start, scoring = time.time(), 0.0
         if args.steps:  # equal work per crop: a variant with twice the batch gets half the steps
             steps = args.steps * recipes.TEXTURE["batch_size"] // batch_size
-            gan.fit(batches, epochs=1, steps_per_epoch=steps, verbose=0)
+            every = args.every or steps
+            for done in range(0, steps, every):
+                gan.fit(batches, epochs=1, steps_per_epoch=min(every, steps - done), verbose=0)
+                if args.every:
+                    scored = time.time()
+                    ratios = [sample_ratio(gan.sampler, seed) for seed in (1, 2)]
+                    print(f"  {name} at {int(gan.g_optimizer.iterations)} steps ({scored - start - scoring:.0f} s "
+                          "of training): "
+                          f"samples FID / floor {ratios[0]:.1f}, {ratios[1]:.1f}", flush=True)
+                    scoring += time.time() - scored
         else:
             gan.fit(batches, epochs=1, steps_per_epoch=10**6, callbacks=[callbacks.TimeLimit(args.seconds)],
                     verbose=0)
-        wall = time.time() - start
+        wall = time.time() - start - scoring  # training only
         steps = int(gan.g_optimizer.iterations)
-        canvas = texture.render_texture(gan.sampler, size=1024, seed=args.seed)
+        canvas = texture.render_texture(gan.sampler, size=1024, seed=args.seed, wander=args.wander)
         viz.export_png(canvas, out / f"{name}.png")
         crops = texture.canvas_crops(canvas, args.crops, seed=args.seed)
         scores = metrics.evaluate_paintings(crops, painting=args.painting, scale=scale)

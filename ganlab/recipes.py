@@ -666,6 +666,7 @@ TEXTURE = dict(
     # canvas crops scored 193 times the real-crop floor against 301 without it, with cleaner strokes and
     # fewer orange dashes (benchmarks/NOTES.md, "Texture GAN: what the moving average and the learning rate do")
     ema_decay=EMA_DECAY,
+    r1_weight=0.0,  # gamma of the R1 penalty on real crops (Mescheder et al., 2018); 0: none
 )
 
 
@@ -673,8 +674,8 @@ TEXTURE = dict(
                  "convolutional generator of crops of one image, or several, that paints canvases of any size "
                  "(ganlab render --size)", datasets=(IMAGES,), batch_size=TEXTURE["batch_size"],
                  epochs=TEXTURE["epochs"], crop_scale=TEXTURE["crop_scale"], ema_decay=TEXTURE["ema_decay"],
-                 options=("learning_rate", "ema_decay"))
-def texture(data, learning_rate=TEXTURE["learning_rate"]):
+                 options=("learning_rate", "ema_decay", "r1_weight"))
+def texture(data, learning_rate=TEXTURE["learning_rate"], r1_weight=TEXTURE["r1_weight"]):
     import keras
 
     from ganlab import texture as textures
@@ -687,4 +688,5 @@ def texture(data, learning_rate=TEXTURE["learning_rate"]):
     def adam():
         return keras.optimizers.Adam(learning_rate=learning_rate, beta_1=TEXTURE["beta_1"], beta_2=TEXTURE["beta_2"])
 
-    return Parts(generator, discriminator, adam(), adam(), dict(loss="non_saturating"), gan_class=textures.TextureGAN)
+    return Parts(generator, discriminator, adam(), adam(), dict(loss="non_saturating", r1_weight=float(r1_weight)),
+                 gan_class=textures.TextureGAN)

@@ -266,5 +266,7 @@ def test_recipe_options_reach_the_builder_and_the_moving_average():
     plain = recipes.build_gan("texture", "starry_night", options=dict(ema_decay=None, learning_rate=1e-3))
     assert plain.ema_generator is None and float(plain.d_optimizer.learning_rate) == pytest.approx(1e-3)
     assert recipes.build_gan("texture", "starry_night").ema_decay == recipes.TEXTURE["ema_decay"]
+    assert recipes.build_gan("texture", "starry_night", options=dict(r1_weight=0.5)).r1_weight == 0.5
+    assert recipes.build_gan("texture", "starry_night").r1_weight == recipes.TEXTURE["r1_weight"]
     with pytest.raises(ValueError, match="has no option ema_decay here"):
         recipes.build_gan("dcgan", "mnist", options=dict(ema_decay=None))
