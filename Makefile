@@ -29,8 +29,7 @@ EXTRA_BACKENDS ?= torch jax
 BACKEND_NOTEBOOKS ?= book/04_mlp_gan.ipynb book/05_dcgan.ipynb
 
 test: $(VENV)/.installed-test
-	-timeout 300 $(BIN)/python scripts/warm_kernel.py
-	GANLAB_FAST=1 $(BIN)/python -m pytest tests --nbmake book --nbmake-timeout=600 --reruns 2 -ra
+	GANLAB_FAST=1 $(BIN)/python -m pytest tests --nbmake book --nbmake-timeout=600 -ra
 	@for backend in $(EXTRA_BACKENDS); do \
 		if [ ! -f ganlab/backends/$$backend.py ]; then \
 			echo "make test: no ganlab/backends/$$backend.py in this checkout, so nothing runs on $$backend"; \
@@ -40,7 +39,7 @@ test: $(VENV)/.installed-test
 		runs=$$(mktemp -d) && \
 		KERAS_BACKEND=$$backend OMP_NUM_THREADS=1 GANLAB_FAST=1 $(BIN)/python -m pytest tests -m backends -ra && \
 		KERAS_BACKEND=$$backend OMP_NUM_THREADS=1 GANLAB_FAST=1 GANLAB_RUNS_DIR=$$runs $(BIN)/python -m pytest \
-			--nbmake $(BACKEND_NOTEBOOKS) --nbmake-timeout=600 --reruns 2 -ra || { rm -rf $$runs; exit 1; }; \
+			--nbmake $(BACKEND_NOTEBOOKS) --nbmake-timeout=600 -ra || { rm -rf $$runs; exit 1; }; \
 		rm -rf $$runs; \
 	done
 

@@ -2,8 +2,8 @@
 
     python scripts/kernel_starts.py N [--fresh-home] [--load K]
 
-A hunt for the kernel that never answers its first request (issue 16; `make test` starts one with
-scripts/warm_kernel.py and reruns a failed notebook twice because of it). Each kernel runs the imports a
+A hunt for the kernel that never answers its first request (issue 16; 70 starts in stop 14 found none: the
+hang caught in stop 15 was a reply the client's poll missed, see book/_ext/kernel_wakeup.py). Each kernel runs the imports a
 chapter starts with (TensorFlow through Keras) and then one more cell, with nbclient's timeouts at 120 s;
 a kernel that never answers shows as a timeout. --fresh-home gives every kernel an empty HOME (no IPython
 profile, no matplotlib font cache), as on a fresh CI machine; --load K runs K busy processes beside the

@@ -58,10 +58,7 @@ test_env() {  # test_env NAME PYTHON REQUIREMENTS [PIP OPTIONS]
         tensorflow.__version__, "ganlab from", ganlab.__file__)'
     "$venv/bin/python" -m pytest -q -m "not slow and not torch" tests -p no:cacheprovider \
         --ignore tests/test_book.py --ignore tests/test_packaging.py
-    # as `make test` does: a first kernel started before the notebooks' (a fresh environment's first
-    # kernel has sat idle without answering), and one rerun of a failed notebook
-    timeout 300 "$venv/bin/python" scripts/warm_kernel.py || true
-    "$venv/bin/python" -m pytest -q -p no:cacheprovider --nbmake --nbmake-timeout=600 --reruns 2 \
+    "$venv/bin/python" -m pytest -q -p no:cacheprovider --nbmake --nbmake-timeout=600 \
         book/01_minimax.ipynb book/03_mode_collapse.ipynb book/06_wgan.ipynb
     rm -rf "$GANLAB_RUNS_DIR"
     unset PYTHONPATH GANLAB_RUNS_DIR

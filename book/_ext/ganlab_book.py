@@ -17,6 +17,9 @@ chosen there (``MPLBACKEND=Agg``, common on CI machines) replaces the inline
 backend in the kernels, and every figure silently disappears from the book;
 so ``MPLBACKEND`` is removed before any notebook runs.
 
+Every notebook client of the build waits for its kernel's messages in slices of a second
+(``kernel_wakeup``, beside this file): a reply whose wake-up the client missed once hung a build.
+
 It also silences one false warning, and only that one: myst-parser 3 (pinned by
 Jupyter Book 1.x) reports every ``{footcite}`` as "No footnote definitions
 found for label: 'footcite-...'" because the footnote comes from
@@ -29,6 +32,8 @@ import os
 from pathlib import Path
 
 from sphinx.errors import ConfigError
+
+import kernel_wakeup  # beside this file: Sphinx puts book/_ext on sys.path for its local extensions
 
 FAST_BANNER = "Fast-mode build (GANLAB_FAST=1): sizes are shrunk for testing; this is not the published book."
 
@@ -100,6 +105,7 @@ def keep_figures_inline():
 
 def setup(app):
     keep_figures_inline()
+    kernel_wakeup.install()  # a kernel reply the client's poll missed would hang the build (issue 16)
     # docutils messages reach Sphinx's log through this logger (sphinx.util.docutils.WarningStream)
     docutils_logger = logging.getLogger("sphinx.sphinx.util.docutils")
     if not any(isinstance(f, FootciteFalseWarning) for f in docutils_logger.filters):
