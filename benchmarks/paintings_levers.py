@@ -17,10 +17,10 @@ The variants (``runs.train(options=...)``, recorded in each run):
 
 - ``plain``: ``recipes.IMAGE_GAN`` with every lever off (R1, which the recipe now has, too).
 - ``sn``: spectral normalisation in the discriminator (Miyato et al., 2018).
-- ``r1``: the R1 penalty on real crops (Mescheder et al., 2018) with gamma = 0.1, the recipe as
-  it stands. StyleGAN2-ADA's heuristic gamma = 0.0002 * res^2 / batch gives 0.013 at 64 x 64 and
-  batch 64 (its CIFAR-10 configuration uses 0.01); Mescheder et al. and StyleGAN2 at 1024 x 1024
-  use 10. 0.1 sits between: our discriminator has batch norm and no equalised learning rate, so its input
+- ``r1``: the R1 penalty (the recipe as it stands) on real crops (Mescheder et al., 2018) with gamma = 0.1. StyleGAN2-ADA's
+  heuristic gamma = 0.0002 * res^2 / batch gives 0.013 at 64 x 64 and batch 64 (its CIFAR-10
+  configuration uses 0.01); Mescheder et al. and StyleGAN2 at 1024 x 1024 use 10. 0.1 sits
+  between: our discriminator has batch norm and no equalised learning rate, so its input
   gradients are not on StyleGAN's scale.
 - ``diffaug``: DiffAugment with colour, translation and cutout (Zhao et al., 2020).
 - ``ttur``: the two time-scale rule (Heusel et al., 2017): the discriminator at 2e-3, the

@@ -14,7 +14,6 @@ last good checkpoint.
 """
 
 import argparse
-import importlib
 import os
 import sys
 
@@ -48,9 +47,10 @@ def _quiet_tensorflow():
 
     The start-up lines (oneDNN, CPU features) are printed during the import, which runs with stderr
     sent to /dev/null; TF_CPP_MIN_LOG_LEVEL=3 silences the C++ lines of later graph optimisations too.
-    Not grappler's "remapper failed", which ignores the level: ``ganlab.backends.tensorflow`` turns
-    that pass off whenever ganlab trains, from the command line or not. Python exceptions still carry
-    TensorFlow's errors."""
+    Not all of them: TensorFlow 2.18 prints grappler's "remapper failed" (at the first training step of
+    an image GAN, when the remapper cannot fuse a convolution's gradient) through a logger that
+    ignores the level, so the remapper pass, which fails on these graphs anyway, is turned off.
+    Python exceptions still carry TensorFlow's errors."""
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     sys.stderr.flush()
     saved = os.dup(2)
@@ -58,7 +58,9 @@ def _quiet_tensorflow():
         with open(os.devnull, "w") as devnull:
             os.dup2(devnull.fileno(), 2)
             try:
-                importlib.import_module("tensorflow")
+                import tensorflow
+
+                tensorflow.config.optimizer.set_experimental_options({"remapping": False})
             finally:
                 os.dup2(saved, 2)
     finally:

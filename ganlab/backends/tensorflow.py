@@ -9,8 +9,7 @@ MULTI_STEP_EXECUTION = True
 # gradient of a convolution followed by LeakyReLU, and says so on stderr ("remapper failed") through a logger
 # that TF_CPP_MIN_LOG_LEVEL does not silence: in every notebook cell that trains one, and in the rendered book.
 # A pass that fails leaves its graph as it was, so those graphs lose nothing; turned off for the whole process
-# when ganlab first trains (benchmarks/NOTES.md, "Throughput", measures what the other graphs lose: nothing
-# that stood out of the noise).
+# when ganlab first trains (benchmarks/NOTES.md, "The remapper", measures what the other graphs lose).
 tf.config.optimizer.set_experimental_options({"remapping": False})
 
 
