@@ -5,7 +5,7 @@ are run alternately in one process (``--rounds`` times each) so that machine
 noise hits both alike. Prints images per second and the ratio fit / loop
 (the abstraction must cost nothing measurable: ratio >= 0.95).
 
-    python benchmarks/throughput.py [--rounds 3] [--batches 100] [--batch-size 64] [--steps-per-execution 1] [--remapping]
+    python benchmarks/throughput.py [--rounds 3] [--batches 100] [--batch-size 64] [--steps-per-execution 1] [--no-remapping]
 
 With ``--backends``, ``GAN.fit`` of the "mlp" and "dcgan" recipes (``recipes.build_gan``, MNIST
 through tf.data) runs on each Keras backend in turn, each in its own Python process, and the images
@@ -157,10 +157,9 @@ def main():
     parser.add_argument("--steps-per-execution", type=int, default=1,
                         help="GAN.compile's steps_per_execution (training steps per call of the compiled "
                              "function; fewer Python round trips)")
-    parser.add_argument("--remapping", action="store_true",
-                        help="turn TensorFlow's grappler remapper (the op fusions whose failure on LeakyReLU "
-                             "gradients logs 'remapper failed') back on, which ganlab.backends.tensorflow turns "
-                             "off, to measure what it is worth")
+    parser.add_argument("--no-remapping", action="store_true",
+                        help="turn off TensorFlow's grappler remapper (the op fusions whose failure on "
+                             "LeakyReLU gradients logs 'remapper failed'), to measure what it is worth")
     parser.add_argument("--backends", nargs="*", choices=BACKENDS,
                         help="compare GAN.fit of the recipes across these Keras backends (none named: all)")
     parser.add_argument("--torch-threads", type=int, help="with --backends: OMP_NUM_THREADS of the torch process")
@@ -173,16 +172,15 @@ def main():
         return compare_backends(args)
     import tensorflow as tf
 
-    importlib.import_module("ganlab.backends.tensorflow")  # turns the remapper off, as training does
-
-    tf.config.optimizer.set_experimental_options({"remapping": args.remapping})
+    if args.no_remapping:
+        tf.config.optimizer.set_experimental_options({"remapping": False})
 
     images, _ = ganlab.load_mnist(limit=args.batches * args.batch_size)
     dataset = ganlab.make_dataset(images, batch_size=args.batch_size, seed=0).repeat()
     n_images = args.batches * args.batch_size
     print(f"{args.batches} batches of {args.batch_size}, {args.rounds} alternating rounds, "
           f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {os.cpu_count()} CPUs"
-          + (", grappler remapper on" if args.remapping else ", grappler remapper off (ganlab's default)")
+          + (", grappler remapper off" if args.no_remapping else "")
           + (f", GAN.fit with steps_per_execution={args.steps_per_execution}" if args.steps_per_execution > 1 else ""))
     print(f"{'model':<8}{'GAN.fit img/s':>15}{'tf.function img/s':>20}{'ratio':>8}")
     for name in args.models:

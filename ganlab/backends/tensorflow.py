@@ -5,13 +5,6 @@ import tensorflow as tf
 # Keras' TensorFlow trainer can run several steps per call of its compiled function (steps_per_execution).
 MULTI_STEP_EXECUTION = True
 
-# Grappler's remapper (TensorFlow's op fusions) fails on the training step of every image GAN here, at the
-# gradient of a convolution followed by LeakyReLU, and says so on stderr ("remapper failed") through a logger
-# that TF_CPP_MIN_LOG_LEVEL does not silence: in every notebook cell that trains one, and in the rendered book.
-# A pass that fails leaves its graph as it was, so those graphs lose nothing; turned off for the whole process
-# when ganlab first trains (benchmarks/NOTES.md, "The remapper", measures what the other graphs lose).
-tf.config.optimizer.set_experimental_options({"remapping": False})
-
 
 def loss_and_gradients(loss_fn, variables):
     """Call ``loss_fn()`` (which returns ``(loss, aux)``) under a tape; return ``(loss, aux, gradients)``.
