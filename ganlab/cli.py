@@ -47,9 +47,10 @@ def _quiet_tensorflow():
 
     The start-up lines (oneDNN, CPU features) are printed during the import, which runs with stderr
     sent to /dev/null; TF_CPP_MIN_LOG_LEVEL=3 silences the C++ lines of later graph optimisations too.
-    Not all of them: TensorFlow 2.18 prints grappler's "remapper failed" (at the first training step of
-    an image GAN, when the remapper cannot fuse a convolution's gradient) through a logger that
-    ignores the level, so the remapper pass, which fails on these graphs anyway, is turned off.
+    Not all of them in every release: TensorFlow 2.18 printed grappler's "remapper failed" (at the first
+    training step of an image GAN, when the remapper cannot fuse a convolution's gradient) through a
+    logger that ignored the level (2.21 honours it), so the remapper pass, which fails on these graphs
+    anyway, is turned off here. The book's chapters only set the level, and keep the pass on.
     Python exceptions still carry TensorFlow's errors."""
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     sys.stderr.flush()
