@@ -210,9 +210,11 @@ def dirac_gan(theta, psi, loss="gan", steps=1000, learning_rate=0.1, penalty_wei
       alternating ones circle.
     - ``"wgan-gp"``: the critic's score is psi x; D ascends -psi theta - w (abs(psi) - 1)^2
       (the gradient penalty: abs(d score / dx) = abs(psi) everywhere), G ascends psi theta. The
-      penalty pushes psi away from the equilibrium psi = 0 with slope 2w; while
-      abs(theta) < 2w that holds the critic at psi = 0 (it chatters there) and the generator,
-      whose step is psi, stops wherever it is instead of reaching the data at 0.
+      penalty pushes psi away from psi = 0 with slope 2w: for psi > 0 the field is
+      d theta = psi, d psi = 2w - theta - 2w psi, a damped oscillation about (2w, 0), and for
+      psi < 0 about (-2w, 0). With w >= 1 (damped enough) the iterates settle at one of these
+      false equilibria, 2w from the data, with the critic chattering around psi = 0; with a
+      smaller w they can keep swinging between the two sides.
     - ``"r1"``: ``"gan"`` with the R1 penalty (w / 2) (d logit / dx)^2 on the data,
       (w / 2) psi^2, in D's loss: d psi gains -w psi, which damps the rotation and the
       iterates converge to (0, 0).

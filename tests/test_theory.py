@@ -161,8 +161,8 @@ def test_dirac_gan_converges_with_r1_and_not_without():
     assert radius["r1"] < 1e-3
     assert radius["gan"] > math.sqrt(2)  # simultaneous steps spiral out from the start's radius sqrt(2)
     assert radius["wgan-gp"] > 0.5
-    # WGAN-GP: near psi = 0 the penalty's slope (+-2w) outweighs -theta while |theta| < 2w, so the critic is
-    # held at 0 and the generator stops where it is, here at the edge theta = 2w = 2, not at the data (0)
+    # WGAN-GP: for psi > 0 the field is a damped oscillation about (2w, 0), where the penalty's push away from
+    # psi = 0 balances -theta; with w = 1 the iterates settle there, at theta = 2w = 2, not at the data (0)
     theta, psi = theory.dirac_gan(1.0, 1.0, "wgan-gp", steps=3000, learning_rate=0.1)[-1]
     assert abs(psi) < 0.2 and abs(theta) == pytest.approx(2.0, abs=0.1)
     alternating = theory.dirac_gan(1.0, 1.0, "gan", steps=3000, learning_rate=0.1, alternating=True)
