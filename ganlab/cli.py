@@ -50,7 +50,7 @@ def _quiet_tensorflow():
     Not all of them in every release: TensorFlow 2.18 printed grappler's "remapper failed" (at the first
     training step of an image GAN, when the remapper cannot fuse a convolution's gradient) through a
     logger that ignored the level (2.21 honours it), so the remapper pass, which fails on these graphs
-    anyway, is turned off here. The book's chapters only set the level, and keep the pass on.
+    anyway, is turned off here. Chapters 5-10 of the book only set the level, and keep the pass on.
     Python exceptions still carry TensorFlow's errors."""
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     sys.stderr.flush()
