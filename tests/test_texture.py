@@ -204,6 +204,19 @@ def test_wandering_global_noise_passes_through_its_lattice_vectors_smoothly():
     assert not np.allclose(field, texture.wandering_global_noise(3, rows, cols, pad, period, seed=8))
 
 
+def test_wandering_global_noise_is_uniform_in_every_cell_even_between_its_lattice_vectors():
+    # the generator learned U[-1, 1] global vectors: halfway between lattice vectors a plain average
+    # of four would have half their spread (standard deviation 0.29 instead of 1 / sqrt(3) = 0.58)
+    period = 8
+    field = texture.wandering_global_noise(4, 400, 400, 0, period, seed=3)
+    between = field[period // 2::period, period // 2::period]  # where all four weights are about equal
+    on_lattice = field[::period, ::period]
+    for values in (between, on_lattice, field):
+        assert abs(values.std() - 1 / np.sqrt(3)) < 0.03
+        assert abs(values.mean()) < 0.03
+        assert abs(np.mean(np.abs(values) > 0.9) - 0.1) < 0.02  # as many near the ends as U[-1, 1] puts there
+
+
 def test_tileable_wandering_global_noise_wraps_around():
     rows, cols = 16, 24
     field = texture.wandering_global_noise(2, rows, cols, 0, 8, seed=1, tileable=True)
