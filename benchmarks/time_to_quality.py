@@ -26,7 +26,7 @@ Mescheder et al. 2018), ``ttur`` (G 5e-4, D at the recipe's 2e-3: the ratio 4 of
 Heusel et al. 2017) and ``diffaug`` (translation and cutout, the same transformation of
 real and generated digits before D; Zhao et al. 2020; no colour, the digits are grey).
 
-    python benchmarks/time_to_quality.py --levers [--minutes 2.5 5] [--variants plain sn r1 ttur diffaug]
+    python benchmarks/time_to_quality.py --levers [--minutes 2.5 5] [--variants plain sn r1 ttur diffaug] [--seed 0]
 
 ``--variants wgan-gp wgan-sn sn-hinge`` compares instead chapter 6's ``wgan-gp-cpu`` recipe with the
 same recipe whose critic is spectrally normalised instead of penalised (its ``spectral_norm`` option),
@@ -106,13 +106,14 @@ def run_levers(args, images, floor):
         if name in CRITICS:
             from ganlab import recipes
 
-            gan, batch_size = recipes.build_gan("wgan-gp-cpu", options=CRITICS[name]), recipes.WGAN_GP_CPU["batch_size"]
+            gan = recipes.build_gan("wgan-gp-cpu", seed=args.seed, options=CRITICS[name])
+            batch_size = recipes.WGAN_GP_CPU["batch_size"]
         else:
-            gan, batch_size = lever_gan(name)
+            gan, batch_size = lever_gan(name, seed=args.seed)
         load = os.getloadavg()[0]
         print(f"{name}: batch {batch_size}, load {load:.1f}", flush=True)
         clock = WallClockFID(marks, args.n)
-        data = ganlab.make_dataset(images, batch_size=batch_size, seed=0).repeat()
+        data = ganlab.make_dataset(images, batch_size=batch_size, seed=args.seed).repeat()
         gan.fit(data, epochs=1, steps_per_epoch=10**7, callbacks=[clock], verbose=0)
         table[name] = (dict(clock.results), int(gan.g_optimizer.iterations), load, os.getloadavg()[0])
     print(f"\n{'variant':>9}" + "".join(f"{f'FID {m:g} min':>14}{'/ floor':>9}" for m in args.minutes)
@@ -162,6 +163,9 @@ def main():
     parser.add_argument("--levers", action="store_true", help="compare the dcgan recipe's levers instead")
     parser.add_argument("--variants", nargs="+", default=list(LEVERS), choices=LEVERS + tuple(CRITICS),
                         help="with --levers: the dcgan recipe's levers, or chapter 6's critics wgan-gp and wgan-sn")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="with --levers: seeds the weights, the noise and the order of the digits (the "
+                             "samples scored keep seed 0)")
     args = parser.parse_args()
     images, labels = ganlab.load_mnist("train")
     floor = metrics.frechet_distance(images[:args.n])
