@@ -586,11 +586,11 @@ def wandering_global_noise(global_dim, rows, cols, pad, period, seed=0, tileable
     lattice = lattice.astype(np.float32)
     wy, wx = row_weight[:, None, None], col_weight[None, :, None]
     weights = ((1 - wy) * (1 - wx), (1 - wy) * wx, wy * (1 - wx), wy * wx)
-    norm = np.sqrt(sum(weight * weight for weight in weights))
-    blend = (weights[0] * lattice[rows_low][:, cols_low] + weights[1] * lattice[rows_low][:, cols_high]
-             + weights[2] * lattice[rows_high][:, cols_low] + weights[3] * lattice[rows_high][:, cols_high]) / norm
-    uniform = ops.convert_to_numpy(ops.erf(blend / np.float32(math.sqrt(2.0))))
-    return np.clip(uniform, -1.0, 1.0).astype(np.float32)
+    corners = (lattice[rows_low][:, cols_low], lattice[rows_low][:, cols_high], lattice[rows_high][:, cols_low],
+               lattice[rows_high][:, cols_high])
+    blend = sum(weight * corner for weight, corner in zip(weights, corners))
+    blend /= np.sqrt(sum(weight * weight for weight in weights))
+    return ops.convert_to_numpy(ops.erf(blend / np.float32(math.sqrt(2.0)))).astype(np.float32)
 
 
 def canvas_noise_field(generator, rows, cols, pad, seed=0, tileable=False, global_noise=None, morph_to=None,
