@@ -80,17 +80,16 @@ def _start_worker(source, size, scale):
 def _batch(job):
     """One batch of crops from its own seed: ``job`` is (seed, step, batch_size)."""
     seed, step, batch_size = job
-    images, labels = _SAMPLER.sample(batch_size, np.random.default_rng([seed, step]))
-    return images, labels
+    return _SAMPLER.sample(batch_size, np.random.default_rng([seed, step]))
 
 
 def main(argv=None):
     args = parse_args(argv)
-    from ganlab import recipes
+    from ganlab import datasets, recipes
 
-    from ganlab import datasets
-
-    scale = recipes.get_recipe(args.recipe, args.dataset, 64).crop_scale or datasets.DEFAULT_SCALE
+    recipe = recipes.get_recipe(args.recipe, args.dataset, 64)
+    scale = recipe.crop_scale or datasets.DEFAULT_SCALE
+    batch_size = args.batch_size or recipe.batch_size
     # the workers start before Keras (and its backend's threads) exist in this process
     pool = multiprocessing.get_context("fork").Pool(args.workers, _start_worker, (args.dataset, 64, scale))
     import keras
@@ -99,12 +98,12 @@ def main(argv=None):
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    paintings = range(len(datasets.paintings())) if args.recipe == "cdcgan" else None
+    paintings = range(len(datasets.paintings())) if recipe.conditional else None
     print(f"{args.recipe} on {args.dataset}, options {args.options}, {args.steps} steps, scored every {args.every}; "
           f"Keras {keras.__version__} on {keras.backend.backend()}, {args.workers} crop workers", flush=True)
 
     def score(gan):
-        if paintings is not None:
+        if recipe.conditional:
             rows = [metrics.evaluate_paintings(latent.generate(gan.sampler, 250, seed=100 + label,
                                                                labels=np.full(250, label)), painting=label,
                                                scale=scale) for label in paintings]
@@ -123,15 +122,12 @@ def main(argv=None):
     table = []
     for seed in args.seeds:
         gan = recipes.build_gan(args.recipe, args.dataset, seed=seed, size=64, options=args.options)
-        batch_size = args.batch_size or (recipes.TEXTURE["batch_size"] if args.recipe == "texture"
-                                         else recipes.IMAGE_GAN["batch_size"])
-        conditional = paintings is not None
         trained, seconds = 0, 0.0
         while trained < args.steps:
             chunk = min(args.every, args.steps - trained)
             batches = pool.imap(_batch, [(seed, trained + i, batch_size) for i in range(chunk)], chunksize=8)
             start = time.perf_counter()
-            feed = ((images, labels) if conditional else (images,) for images, labels in batches)
+            feed = ((images, labels) if recipe.conditional else (images,) for images, labels in batches)
             gan.fit(feed, epochs=1, steps_per_epoch=chunk, verbose=0)
             seconds += time.perf_counter() - start
             trained += chunk
@@ -139,7 +135,7 @@ def main(argv=None):
             table.append(row)
             print("  " + ", ".join(f"{key} {value:.3g}" if isinstance(value, float) else f"{key} {value}"
                                    for key, value in row.items()), flush=True)
-        if conditional:
+        if recipe.conditional:
             grid = np.concatenate([latent.generate(gan.sampler, 8, seed=0, labels=np.full(8, label))
                                    for label in paintings])
         else:
