@@ -104,6 +104,11 @@ def train(model="dcgan", dataset="mnist", out="runs/dcgan", epochs=None, steps=N
                       callbacks, timer, size, options, time_limit)
 
 
+# Recipe settings a run can be resumed across: defaults that the run overrides with its own (the epochs asked
+# for, config.json's batch_size). A recipe that now trains 30 epochs by default resumes a run made at 20.
+RESUMABLE_RECIPE_CHANGES = ("epochs:", "batch_size:")
+
+
 def _train(run_dir, recipe, model, dataset, epochs, steps, batch_size, seed, resume, verbose, limit, callbacks,
            timer, size, options, time_limit):
     """The body of :func:`train`, run while this process owns ``run_dir``."""
@@ -130,7 +135,10 @@ def _train(run_dir, recipe, model, dataset, epochs, steps, batch_size, seed, res
             if saved.get(key) != config[key]:
                 raise ValueError(f"{out} holds a run with {key}={saved.get(key)!r}, not {config[key]!r}; "
                                  "resume with the same settings or start a new directory.")
-        changed = recipes.settings_differences(saved["recipe"], config["recipe"]) if "recipe" in saved else None
+        changed = None
+        if "recipe" in saved:  # the recipe's default length and batch size do not change a step: the run's own count
+            changed = [line for line in recipes.settings_differences(saved["recipe"], config["recipe"])
+                       if not line.startswith(RESUMABLE_RECIPE_CHANGES)]
         if changed != []:
             if changed:
                 why = f"another version of the {model!r} recipe (it differs in {'; '.join(changed)})"

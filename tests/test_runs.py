@@ -155,6 +155,18 @@ def test_resume_refuses_a_run_made_with_another_version_of_the_recipe(tmp_path):
     assert (out / "checkpoint.npz").read_bytes() == before
 
 
+def test_resume_goes_on_when_only_the_recipes_default_length_or_batch_size_changed(tmp_path):
+    out = tmp_path / "run"
+    _train_toy(out)
+    config = json.loads((out / "config.json").read_text())
+    config["recipe"]["epochs"] += 22  # as if the recipe's default length and batch size had changed since
+    config["recipe"]["batch_size"] *= 2
+    (out / "config.json").write_text(json.dumps(config))
+    gan, history = _train_toy(out, resume=True, epochs=2)
+    assert len(history["d_loss"]) == 2
+    assert json.loads((out / "config.json").read_text())["batch_size"] == config["batch_size"]
+
+
 def test_resume_refuses_a_run_from_a_ganlab_that_did_not_record_its_recipe(tmp_path):
     out = tmp_path / "run"
     _train_toy(out)
