@@ -561,6 +561,44 @@ def _lattice(cells, pad, count, periodic):
     return base - base.min(), base + 1 - base.min(), weight, int(base.max() - base.min() + 2)
 
 
+def _uniform(z):
+    """Standard normal channels to U[-1, 1]: ``erf(z / sqrt(2))``, float32."""
+    return ops.convert_to_numpy(ops.erf(z / np.float32(math.sqrt(2.0)))).astype(np.float32)
+
+
+def blend_global_noise(vectors, weights):
+    """Blend U[-1, 1] global vectors so that each channel stays U[-1, 1]; float32 (global_dim,) or (n, global_dim).
+
+    A plain weighted average of uniform vectors shrinks their spread (halfway between two, each
+    channel's standard deviation falls from 1 / sqrt(3) = 0.58 to 0.41), and a generator trained on
+    U[-1, 1] global noise paints such vectors worse (see :func:`wandering_global_noise`). This blend
+    takes each channel to N(0, 1), sums with the weights divided by the root of their sum of squares
+    (which keeps a sum of independent standard normals standard normal), and maps back:
+
+    $$ z_k = \\sqrt{2}\\, \\mathrm{erf}^{-1}(u_k), \\qquad
+       u = \\mathrm{erf}\\Big(\\frac{\\sum_k w_k z_k}{\\sqrt{2 \\sum_k w_k^2}}\\Big). $$
+
+    Only the ratio of the weights matters. Weights ``(cos(pi t / 2), sin(pi t / 2))`` go from the
+    first of two vectors (t = 0) to the second (t = 1) at an even pace, a slerp in normal space;
+    ``(1 - t, t)`` pass through the same vectors, but about twice as fast halfway as at the ends.
+    Weights (1, 0, ...) give back the first vector, up to float rounding; values within 1e-6 of
+    -1 or 1 (where erf^{-1} is infinite) are first clipped to that distance.
+
+    Args:
+        vectors: (k, global_dim) global vectors in [-1, 1].
+        weights: (k,) or (n, k) nonnegative weights, one per vector and not all zero; they need not sum to one.
+
+    Returns:
+        float32 (global_dim,) for weights (k,), or (n, global_dim): one blended vector per row of weights.
+    """
+    limit = 1.0 - 1e-6
+    vectors = np.clip(np.asarray(vectors, np.float64), -limit, limit)
+    weights = np.asarray(weights, np.float64)
+    normals = math.sqrt(2.0) * ops.convert_to_numpy(ops.erfinv(vectors))
+    blend = weights @ normals / np.sqrt(np.sum(weights * weights, axis=-1, keepdims=True))
+    return _uniform(blend)
+
+
 def wandering_global_noise(global_dim, rows, cols, pad, period, seed=0, tileable=False):
     """Global vectors that drift across a canvas: float32 (rows + 2 pad, cols + 2 pad, global_dim).
 
@@ -590,7 +628,7 @@ def wandering_global_noise(global_dim, rows, cols, pad, period, seed=0, tileable
                lattice[rows_high][:, cols_high])
     blend = sum(weight * corner for weight, corner in zip(weights, corners))
     blend /= np.sqrt(sum(weight * weight for weight in weights))
-    return ops.convert_to_numpy(ops.erf(blend / np.float32(math.sqrt(2.0)))).astype(np.float32)
+    return _uniform(blend)
 
 
 def canvas_noise_field(generator, rows, cols, pad, seed=0, tileable=False, global_noise=None, morph_to=None,
@@ -603,8 +641,10 @@ def canvas_noise_field(generator, rows, cols, pad, seed=0, tileable=False, globa
     opposite side (the field wraps around). With ``morph_to`` the global noise
     goes from the seed's (or ``global_noise``) at the left to ``morph_to`` at
     the right, along a smoothstep ramp over the middle ``morph_width`` of the
-    canvas. With ``wander`` (in cells) the global noise drifts over the canvas
-    (:func:`wandering_global_noise`). Arguments as in :func:`render_texture`.
+    canvas, blended by :func:`blend_global_noise` so that every column's vector
+    keeps the U[-1, 1] spread of training. With ``wander`` (in cells) the global
+    noise drifts over the canvas (:func:`wandering_global_noise`). Arguments as
+    in :func:`render_texture`.
     """
     spatial_noise = _spatial_noise(generator)
     _check_dims(pad=pad)
@@ -620,7 +660,9 @@ def canvas_noise_field(generator, rows, cols, pad, seed=0, tileable=False, globa
         t = (np.arange(-pad, cols + pad, dtype=np.float32) + 0.5) / cols
         t = np.clip((t - 0.5) / morph_width + 0.5, 0.0, 1.0)
         t = t * t * (3.0 - 2.0 * t)  # smoothstep: the ramp starts and ends flat
-        field[:, :, first:last] = ((1.0 - t)[:, None] * start + t[:, None] * end)[None]
+        angle = 0.5 * np.pi * t.astype(np.float64)  # cos and sin weights keep an even pace (blend_global_noise)
+        field[:, :, first:last] = blend_global_noise(np.stack([start, end]),
+                                                     np.stack([np.cos(angle), np.sin(angle)], axis=-1))
     if wander is not None:
         first, last = spatial_noise.local_dim, spatial_noise.local_dim + spatial_noise.global_dim
         field[:, :, first:last] = wandering_global_noise(spatial_noise.global_dim, rows, cols, pad, wander,
@@ -649,7 +691,8 @@ def render_texture(generator, size=(1024, 1024), seed=0, tileable=False, global_
           in a repeat). Needs sides that are whole cells (multiples of the scale).
         - ``morph_to``: the global noise moves from ``global_noise`` (left) to
           ``morph_to`` (right) across the middle ``morph_width`` of the canvas
-          (a smoothstep ramp), so one texture flows into another.
+          (a smoothstep ramp), so one texture flows into another; the vectors
+          in between keep the U[-1, 1] spread of training (:func:`blend_global_noise`).
         - ``wander``: the global noise drifts over the canvas, from one random
           vector to the next about every ``wander`` pixels in each direction
           (:func:`wandering_global_noise`). One global vector paints one
@@ -748,13 +791,42 @@ def canvas_crops(canvas, n, size=64, seed=0):
     return np.stack([canvas[top:top + size, left:left + size] for top, left in zip(tops, lefts)])
 
 
+def texture_walk_vectors(global_dim, n_frames=48, keyframes=4, seed=0):
+    """The global vectors of :func:`texture_walk_frames`, one per frame; float32 (n_frames, global_dim).
+
+    ``keyframes`` vectors, U[-1, 1], drawn by ``numpy.random.default_rng([seed, 1])``,
+    are visited in turn, frame 0 at the first, and the loop returns to the first. At a
+    fraction ``s`` of the way from one keyframe to the next, :func:`blend_global_noise`
+    blends the two with weights ``(cos(pi e / 2), sin(pi e / 2))`` for the cosine ease
+    ``e = (1 - cos(pi s)) / 2``, so the vectors in between keep the U[-1, 1] spread of training.
+    Arguments as in :func:`texture_walk_frames`.
+
+    Raises:
+        ValueError: for a number of frames that is not a positive integer, or fewer than 2 keyframes.
+    """
+    _check_dims(global_dim=global_dim)
+    positive_ints(n_frames=n_frames)
+    if isinstance(keyframes, bool) or not isinstance(keyframes, (int, np.integer)) or keyframes < 2:
+        raise ValueError(f"keyframes must be an integer >= 2, got {keyframes!r}.")
+    vectors = np.random.default_rng([seed, 1]).uniform(-1.0, 1.0, (keyframes, global_dim))
+    position = np.arange(n_frames) * keyframes / n_frames
+    first = np.floor(position).astype(np.int64)
+    angle = 0.5 * np.pi * (0.5 - 0.5 * np.cos(np.pi * (position - first)))
+    weights = np.zeros((n_frames, keyframes))
+    frame = np.arange(n_frames)
+    weights[frame, first % keyframes] = np.cos(angle)
+    weights[frame, (first + 1) % keyframes] = np.sin(angle)
+    return blend_global_noise(vectors, weights)
+
+
 def texture_walk_frames(generator, n_frames=48, size=256, seed=0, keyframes=4, tileable=False, tile=512):
     """Frames of an animation that walks the global noise around a loop; float32 (n, H, W, C).
 
     The local noise and the phases stay those of ``seed``; the global vector
     visits ``keyframes`` random vectors in turn and returns to the first
     (a cosine ease between them), so the texture changes slowly and the last
-    frame leads back into the first.
+    frame leads back into the first. The vectors in between keep the U[-1, 1]
+    spread of training (:func:`texture_walk_vectors`, :func:`blend_global_noise`).
 
     Args:
         generator: a texture generator.
@@ -765,17 +837,8 @@ def texture_walk_frames(generator, n_frames=48, size=256, seed=0, keyframes=4, t
         tileable, tile: as in :func:`render_texture`.
     """
     spatial_noise = _spatial_noise(generator)
-    positive_ints(n_frames=n_frames)
-    if isinstance(keyframes, bool) or not isinstance(keyframes, (int, np.integer)) or keyframes < 2:
-        raise ValueError(f"keyframes must be an integer >= 2, got {keyframes!r}.")
+    vectors = texture_walk_vectors(spatial_noise.global_dim, n_frames, keyframes, seed)
     if not spatial_noise.global_dim:
         raise ValueError("this generator has no global noise (global_dim=0): there is nothing to walk.")
-    vectors = np.random.default_rng([seed, 1]).uniform(-1.0, 1.0, (keyframes, spatial_noise.global_dim))
-    frames = []
-    for index in range(n_frames):
-        position = index * keyframes / n_frames
-        first = int(position) % keyframes
-        t = 0.5 - 0.5 * math.cos(math.pi * (position - int(position)))
-        vector = (1.0 - t) * vectors[first] + t * vectors[(first + 1) % keyframes]
-        frames.append(render_texture(generator, size, seed=seed, tileable=tileable, global_noise=vector, tile=tile))
-    return np.stack(frames)
+    return np.stack([render_texture(generator, size, seed=seed, tileable=tileable, global_noise=vector, tile=tile)
+                     for vector in vectors])
