@@ -282,8 +282,7 @@ def cmd_interpolate(args):
                            "use fewer --frames or a smaller --size or --scale")
     if texture.is_texture(generator):  # walk the global noise from one seed's to the other's; the local noise stays
         start, end = (texture.texture_global_noise(generator, seed) for seed in (args.from_seed, args.to_seed))
-        angles = np.linspace(0.0, 0.5 * np.pi, args.frames)  # an even pace that keeps the spread of training
-        vectors = texture.blend_global_noise(np.stack([start, end]), np.stack([np.cos(angles), np.sin(angles)], -1))
+        vectors = texture.blend_between(start, end, np.linspace(0.0, 1.0, args.frames))
         frames = np.stack([texture.render_texture(generator, size=args.size or 256, seed=args.from_seed,
                                                   global_noise=vector) for vector in vectors])
         if args.palette is not None:

@@ -599,6 +599,20 @@ def blend_global_noise(vectors, weights):
     return _uniform(blend)
 
 
+def _even_pace(t):
+    """The weights ``(cos(pi t / 2), sin(pi t / 2))`` of :func:`blend_global_noise` for fractions ``t`` of
+    the way from one vector to the next, float64 (..., 2): an even pace from the first (t = 0) to the second."""
+    angle = 0.5 * np.pi * np.asarray(t, np.float64)
+    return np.stack([np.cos(angle), np.sin(angle)], axis=-1)
+
+
+def blend_between(start, end, t):
+    """Global vectors ``t`` of the way from ``start`` (t = 0) to ``end`` (t = 1) at an even pace, keeping the
+    U[-1, 1] spread of training: :func:`blend_global_noise` with the weights of :func:`_even_pace`.
+    float32 (global_dim,) for a number ``t``, (n, global_dim) for n of them."""
+    return blend_global_noise(np.stack([start, end]), _even_pace(t))
+
+
 def wandering_global_noise(global_dim, rows, cols, pad, period, seed=0, tileable=False):
     """Global vectors that drift across a canvas: float32 (rows + 2 pad, cols + 2 pad, global_dim).
 
@@ -660,9 +674,7 @@ def canvas_noise_field(generator, rows, cols, pad, seed=0, tileable=False, globa
         t = (np.arange(-pad, cols + pad, dtype=np.float32) + 0.5) / cols
         t = np.clip((t - 0.5) / morph_width + 0.5, 0.0, 1.0)
         t = t * t * (3.0 - 2.0 * t)  # smoothstep: the ramp starts and ends flat
-        angle = 0.5 * np.pi * t.astype(np.float64)  # cos and sin weights keep an even pace (blend_global_noise)
-        field[:, :, first:last] = blend_global_noise(np.stack([start, end]),
-                                                     np.stack([np.cos(angle), np.sin(angle)], axis=-1))
+        field[:, :, first:last] = blend_between(start, end, t)
     if wander is not None:
         first, last = spatial_noise.local_dim, spatial_noise.local_dim + spatial_noise.global_dim
         field[:, :, first:last] = wandering_global_noise(spatial_noise.global_dim, rows, cols, pad, wander,
@@ -796,8 +808,8 @@ def texture_walk_vectors(global_dim, n_frames=48, keyframes=4, seed=0):
 
     ``keyframes`` vectors, U[-1, 1], drawn by ``numpy.random.default_rng([seed, 1])``,
     are visited in turn, frame 0 at the first, and the loop returns to the first. At a
-    fraction ``s`` of the way from one keyframe to the next, :func:`blend_global_noise`
-    blends the two with weights ``(cos(pi e / 2), sin(pi e / 2))`` for the cosine ease
+    fraction ``s`` of the way from one keyframe to the next, the two are blended as
+    :func:`blend_between` blends them, ``e`` of the way, for the cosine ease
     ``e = (1 - cos(pi s)) / 2``, so the vectors in between keep the U[-1, 1] spread of training.
     Arguments as in :func:`texture_walk_frames`.
 
@@ -811,11 +823,11 @@ def texture_walk_vectors(global_dim, n_frames=48, keyframes=4, seed=0):
     vectors = np.random.default_rng([seed, 1]).uniform(-1.0, 1.0, (keyframes, global_dim))
     position = np.arange(n_frames) * keyframes / n_frames
     first = np.floor(position).astype(np.int64)
-    angle = 0.5 * np.pi * (0.5 - 0.5 * np.cos(np.pi * (position - first)))
+    pace = _even_pace(0.5 - 0.5 * np.cos(np.pi * (position - first)))
     weights = np.zeros((n_frames, keyframes))
     frame = np.arange(n_frames)
-    weights[frame, first % keyframes] = np.cos(angle)
-    weights[frame, (first + 1) % keyframes] = np.sin(angle)
+    weights[frame, first % keyframes] = pace[:, 0]
+    weights[frame, (first + 1) % keyframes] = pace[:, 1]
     return blend_global_noise(vectors, weights)
 
 
