@@ -106,7 +106,7 @@ def train(model="dcgan", dataset="mnist", out="runs/dcgan", epochs=None, steps=N
 
 # Recipe settings a run can be resumed across: defaults that the run overrides with its own (the epochs asked
 # for, config.json's batch_size). A recipe that now trains 30 epochs by default resumes a run made at 20.
-RESUMABLE_RECIPE_CHANGES = ("epochs:", "batch_size:")
+RESUMABLE_RECIPE_CHANGES = ("epochs", "batch_size")
 
 
 def _train(run_dir, recipe, model, dataset, epochs, steps, batch_size, seed, resume, verbose, limit, callbacks,
@@ -137,8 +137,9 @@ def _train(run_dir, recipe, model, dataset, epochs, steps, batch_size, seed, res
                                  "resume with the same settings or start a new directory.")
         changed = None
         if "recipe" in saved:  # the recipe's default length and batch size do not change a step: the run's own count
-            changed = [line for line in recipes.settings_differences(saved["recipe"], config["recipe"])
-                       if not line.startswith(RESUMABLE_RECIPE_CHANGES)]
+            changed = recipes.settings_differences(*({key: value for key, value in settings.items()
+                                                      if key not in RESUMABLE_RECIPE_CHANGES}
+                                                     for settings in (saved["recipe"], config["recipe"])))
         if changed != []:
             if changed:
                 why = f"another version of the {model!r} recipe (it differs in {'; '.join(changed)})"
