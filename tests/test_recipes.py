@@ -259,6 +259,28 @@ def test_settings_added_later_with_a_none_default_are_no_difference():
     assert recipes.settings_differences({"options": {}}, {"options": {"r1": 1}}) == ["options.r1: '(none)' -> 1"]
 
 
+def test_the_texture_recipe_holds_its_learning_rate_then_decays_it_to_one_percent():
+    def rates(optimizer, steps):
+        values = []
+        for step in steps:
+            optimizer.iterations.assign(step)
+            values.append(float(optimizer.learning_rate))
+        return values
+
+    rate = recipes.TEXTURE["learning_rate"]
+    gan = recipes.build_gan("texture", "starry_night", options=dict(hold_steps=10, decay_steps=20))
+    for optimizer in (gan.g_optimizer, gan.d_optimizer):  # one D step per G step: both count generator steps
+        assert rates(optimizer, (0, 10, 20, 30, 500)) == pytest.approx([rate, rate, 0.505 * rate, 0.01 * rate,
+                                                                        0.01 * rate])
+    default = recipes.build_gan("texture", "starry_night")
+    hold, decay = recipes.TEXTURE["hold_steps"], recipes.TEXTURE["decay_steps"]
+    assert decay > 0 and rates(default.g_optimizer, (hold, hold + decay)) == pytest.approx([rate, 0.01 * rate])
+    held = recipes.build_gan("texture", "starry_night", options=dict(decay_steps=0))
+    assert rates(held.g_optimizer, (0, 100_000)) == pytest.approx([rate, rate])
+    with pytest.raises(ValueError, match="hold_steps and decay_steps must be >= 0"):
+        recipes.build_gan("texture", "starry_night", options=dict(decay_steps=-1))
+
+
 def test_recipe_options_reach_the_builder_and_the_moving_average():
     spectral = recipes.build_gan("wgan-gp-cpu", options=dict(spectral_norm=True))
     assert spectral.gradient_penalty_weight == 0.0 and len(models.spectral_layers(spectral.discriminator)) == 3
