@@ -3,6 +3,7 @@
 #   make book       the book at full settings            -> _build/html   (cache: _build/.jupyter_cache)
 #   make test       unit tests + every notebook (nbmake) + a fast book build with -W, in fast mode; then the
 #                   `backends` tests and chapters 4 and 5 on each of EXTRA_BACKENDS (torch jax; EXTRA_BACKENDS= for none)
+#   make test-backends  that second half alone
 #   make book-fast  the book in fast mode (GANLAB_FAST=1) -> _build/fast/_build/html (its own cache)
 #   make clean      remove the build outputs (both caches included)
 #
@@ -12,7 +13,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: book book-fast test clean
+.PHONY: book book-fast test test-backends clean
 
 book: $(VENV)/.installed-book
 	env -u GANLAB_FAST $(BIN)/jupyter-book build . -W
@@ -29,7 +30,11 @@ EXTRA_BACKENDS ?= torch jax
 BACKEND_NOTEBOOKS ?= book/04_mlp_gan.ipynb book/05_dcgan.ipynb
 
 test: $(VENV)/.installed-test
-	GANLAB_FAST=1 $(BIN)/python -m pytest tests --nbmake book --nbmake-timeout=600 -ra
+	GANLAB_FAST=1 $(BIN)/python -m pytest tests --nbmake book --nbmake-timeout=600 -ra --durations=15
+	@$(MAKE) --no-print-directory test-backends
+
+# the second half of `make test` alone (.ci/run runs it beside scripts/test_envs.sh)
+test-backends: $(VENV)/.installed-test
 	@for backend in $(EXTRA_BACKENDS); do \
 		if [ ! -f ganlab/backends/$$backend.py ]; then \
 			echo "make test: no ganlab/backends/$$backend.py in this checkout, so nothing runs on $$backend"; \

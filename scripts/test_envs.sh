@@ -11,7 +11,10 @@
 # tests/test_book.py and tests/test_packaging.py check the book's sources and the distribution, not the
 # package against its dependencies; they need the book's tool chain and run in `make test`.
 #
-#   scripts/test_envs.sh [floor|newest ...]     (default: both)
+#   scripts/test_envs.sh [--install-only] [floor|newest ...]     (default: both)
+#
+# --install-only makes and fills the environments and runs nothing (.ci/run does that in the background
+# while the main pass runs, then tests the two environments side by side).
 #
 # The environments are kept in $GANLAB_ENVS_DIR (default ~/.cache/ganlab-envs), one per requirements
 # file's content, so a later run on the same machine installs nothing for the floor and only what is
@@ -48,6 +51,10 @@ test_env() {  # test_env NAME PYTHON REQUIREMENTS [PIP OPTIONS]
     "$venv/bin/python" -m pip install -q "$@" -r "$requirements"
     touch "$venv/.installed"
     local installed=$(( SECONDS - start ))
+    if [[ -n "$install_only" ]]; then
+        echo "test_envs: $name installed in ${installed} s"
+        return
+    fi
     export PYTHONPATH="$root"
     # a run directory of its own: runs that `make test` trained with the pinned (newer) Keras may not
     # load in an older one, which is what a reader with two environments would meet too
@@ -65,6 +72,11 @@ test_env() {  # test_env NAME PYTHON REQUIREMENTS [PIP OPTIONS]
     echo "test_envs: $name passed: install ${installed} s, tests $(( SECONDS - start - installed )) s"
 }
 
+install_only=
+if [[ "${1:-}" == --install-only ]]; then
+    install_only=1
+    shift
+fi
 names=("$@")
 [[ ${#names[@]} -gt 0 ]] || names=(floor newest)
 mkdir -p "$envs_dir"
