@@ -70,7 +70,7 @@ def check_build_paths(app):
 
 # Seconds a cell may run in a fast build. Fast cells take seconds; the full book's training cells need
 # _config.yml's 1800. A kernel that never answers (seen intermittently on the 2-core CI machine) then
-# fails its notebook after this long instead of holding the build until the test's 20-minute limit.
+# fails its notebook after this long instead of holding the build until the test's 35-minute limit.
 FAST_CELL_TIMEOUT = 300
 
 
