@@ -14,7 +14,7 @@
 #   scripts/test_envs.sh [--install-only] [floor|newest ...]     (default: both)
 #
 # --install-only makes and fills the environments and runs nothing (.ci/run does that in the background
-# while the main pass runs, then tests the two environments side by side).
+# while it installs .venv-ci, before the main pass; it tests the two environments side by side after it).
 #
 # The environments are kept in $GANLAB_ENVS_DIR (default ~/.cache/ganlab-envs), one per requirements
 # file's content, so a later run on the same machine installs nothing for the floor and only what is
